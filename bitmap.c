@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bitmap.c - the cycle window of the 1st (exists) and 2nd (dumpable)
+ * bitmaps.  Memory use is fixed by the cycle size, not by the dumped
+ * machine's RAM.
+ */
+#include <stdlib.h>
+
+#include "bitmap.h"
+#include "makedumpfile.h"
+
+void bitmap_alloc(struct bitmap *bm, uint64_t cap_pfns)
+{
+	bm->cap_pfns = ROUND_UP(cap_pfns, 64);
+	bm->buf = xcalloc((size_t)(bm->cap_pfns / 8), 1);
+	bm->start_pfn = bm->end_pfn = 0;
+}
+
+void bitmap_free(struct bitmap *bm)
+{
+	free(bm->buf);
+	bm->buf = NULL;
+}
+
+size_t bitmap_bytes(const struct bitmap *bm)
+{
+	return (size_t)DIV_ROUND_UP(bm->end_pfn - bm->start_pfn, 8);
+}
+
+void bitmap_reset(struct bitmap *bm, uint64_t start_pfn, uint64_t end_pfn)
+{
+	bm->start_pfn = start_pfn;
+	bm->end_pfn = end_pfn;
+	memset(bm->buf, 0, (size_t)(bm->cap_pfns / 8));
+}
+
+static void set_or_clear(struct bitmap *bm, uint64_t start, uint64_t end, bool set)
+{
+	start = MAX(start, bm->start_pfn);
+	end = MIN(end, bm->end_pfn);
+	while (start < end && ((start - bm->start_pfn) & 7)) {
+		uint64_t i = start - bm->start_pfn;
+
+		if (set)
+			bm->buf[i >> 3] |= (uint8_t)(1u << (i & 7));
+		else
+			bm->buf[i >> 3] &= (uint8_t)~(1u << (i & 7));
+		start++;
+	}
+	if (end - start >= 8 && start < end) {
+		uint64_t n = (end - start) / 8;
+
+		memset(bm->buf + ((start - bm->start_pfn) >> 3), set ? 0xff : 0,
+		       (size_t)n);
+		start += n * 8;
+	}
+	for (; start < end; start++) {
+		uint64_t i = start - bm->start_pfn;
+
+		if (set)
+			bm->buf[i >> 3] |= (uint8_t)(1u << (i & 7));
+		else
+			bm->buf[i >> 3] &= (uint8_t)~(1u << (i & 7));
+	}
+}
+
+void bitmap_set_range(struct bitmap *bm, uint64_t start, uint64_t end)
+{
+	set_or_clear(bm, start, end, true);
+}
+
+void bitmap_clear_range(struct bitmap *bm, uint64_t start, uint64_t end)
+{
+	set_or_clear(bm, start, end, false);
+}
+
+uint64_t bitmap_count(const struct bitmap *bm)
+{
+	size_t n = bitmap_bytes(bm);
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += (uint64_t)__builtin_popcount(bm->buf[i]);
+	return c;
+}
+
+/* The first set pfn at or after @pfn, or end_pfn if none. */
+uint64_t bitmap_next_set(const struct bitmap *bm, uint64_t pfn)
+{
+	uint64_t i = pfn - bm->start_pfn, n = bm->end_pfn - bm->start_pfn;
+
+	while (i < n) {
+		uint8_t b = bm->buf[i >> 3] >> (i & 7);
+
+		if (b)
+			return bm->start_pfn + i + (uint64_t)__builtin_ctz(b);
+		i = (i | 7) + 1;
+		/* skip whole zero 64-bit words */
+		while (!(i & 63) && i + 64 <= n) {
+			uint64_t w;
+
+			memcpy(&w, bm->buf + (i >> 3), 8);
+			if (w)
+				break;
+			i += 64;
+		}
+	}
+	return bm->end_pfn;
+}

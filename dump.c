@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dump.c - write a kdump-compressed dump in bounded memory.
+ *
+ * The two bitmaps are built one cycle (a fixed window of pfns) at a time.
+ * Pass 1 writes each cycle's bitmaps and counts dumpable pages, which
+ * fixes where the page data starts; pass 2 writes the descriptors and the
+ * data.  When everything fits in one cycle, pass 2 reuses pass 1's
+ * bitmaps; otherwise it filters each cycle again.  Memory use depends on
+ * the cycle size only, never on the size of the dumped machine.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitmap.h"
+#include "compress.h"
+#include "dump.h"
+#include "filter.h"
+#include "kdump.h"
+#include "kernel.h"
+#include "makedumpfile.h"
+#include "options.h"
+#include "output.h"
+
+#define DEFAULT_CYCLE_BYTES	(4UL << 20)	/* per bitmap: 128 GiB of RAM */
+#define DESC_CACHE		(256UL << 10)
+#define DATA_CACHE		(1UL << 20)
+
+struct dump {
+	const struct options *opt;
+	struct kernel k;
+	struct filter f;
+	struct filter_stats st;
+	struct output out;
+	struct kdump_layout lay;
+	struct bitmap bm1, bm2;
+	uint64_t cycle_pfns;
+	uint64_t nr_cycles;
+	uint64_t num_dumpable;
+	int dump_level;
+	unsigned int status;
+};
+
+static uint64_t cycle_pfns(const struct options *opt, uint64_t max_mapnr)
+{
+	uint64_t bytes = opt->cyclic_buffer_kib ? opt->cyclic_buffer_kib << 10
+						: DEFAULT_CYCLE_BYTES;
+
+	bytes = ROUND_UP(MAX(bytes, 64ULL), 64);
+	/* The window never needs to be larger than the whole bitmap. */
+	return MIN(bytes * 8, ROUND_UP(MAX(max_mapnr, 1ULL), 512));
+}
+
+static void reset_cycle(struct dump *d, uint64_t c)
+{
+	uint64_t start = c * d->cycle_pfns;
+	uint64_t end = MIN(start + d->cycle_pfns, d->k.max_mapnr);
+
+	bitmap_reset(&d->bm1, start, end);
+	bitmap_reset(&d->bm2, start, end);
+}
+
+/* Pass 1: bitmaps of every cycle, written out; count dumpable pages. */
+static bool pass_bitmaps(struct dump *d)
+{
+	struct progress p;
+
+	filter_rewind(&d->f, &d->st);
+	progress_start(&p, "Excluding unnecessary pages", d->nr_cycles);
+	for (uint64_t c = 0; c < d->nr_cycles; c++) {
+		uint64_t start = c * d->cycle_pfns;
+
+		reset_cycle(d, c);
+		if (!filter_cycle(&d->f, &d->bm1, &d->bm2))
+			return false;
+		d->num_dumpable += bitmap_count(&d->bm2);
+		if (!output_write(&d->out, d->lay.off_bitmap1 + start / 8, d->bm1.buf,
+				  bitmap_bytes(&d->bm1)) ||
+		    !output_write(&d->out, d->lay.off_bitmap2 + start / 8, d->bm2.buf,
+				  bitmap_bytes(&d->bm2)))
+			return false;
+		progress_update(&p, c);
+	}
+	progress_finish(&p);
+	return true;
+}
+
+static bool is_zero_page(const uint8_t *p, unsigned int size)
+{
+	return !p[0] && !memcmp(p, p + 1, size - 1);
+}
+
+struct writer {
+	struct wbuf desc, data;
+	struct compressor comp;
+	uint8_t zero_desc[PAGE_DESC_SIZE];
+	uint64_t done;
+	struct progress prog;
+};
+
+static bool write_page(struct dump *d, struct writer *w, uint64_t pfn)
+{
+	const struct target *t = &d->k.vc.tgt;
+	uint8_t desc[PAGE_DESC_SIZE];
+	const uint8_t *page, *out;
+	uint32_t len, flags;
+
+	page = vmcore_read_page(&d->k.vc, pfn);
+	if (!page)
+		return false;
+	if ((d->dump_level & DL_EXCLUDE_ZERO) && is_zero_page(page, d->k.page_size)) {
+		d->st.zero++;
+		return wbuf_add(&w->desc, w->zero_desc, PAGE_DESC_SIZE);
+	}
+	flags = compress_page(&w->comp, page, &out, &len);
+	kdump_make_desc(t, desc, w->data.off + w->data.len, len, flags);
+	return wbuf_add(&w->desc, desc, PAGE_DESC_SIZE) &&
+	       wbuf_add(&w->data, out, len);
+}
+
+static bool write_cycle_pages(struct dump *d, struct writer *w)
+{
+	for (uint64_t pfn = bitmap_next_set(&d->bm2, d->bm2.start_pfn);
+	     pfn < d->bm2.end_pfn; pfn = bitmap_next_set(&d->bm2, pfn + 1)) {
+		if (!write_page(d, w, pfn))
+			return false;
+		progress_update(&w->prog, ++w->done);
+	}
+	return true;
+}
+
+/* Pass 2: descriptors and page data, in pfn order. */
+static bool pass_pages(struct dump *d)
+{
+	uint64_t data_off = d->lay.off_desc + d->num_dumpable * PAGE_DESC_SIZE;
+	struct writer w;
+	bool ok = false;
+
+	memset(&w, 0, sizeof(w));
+	if (!compressor_init(&w.comp, d->opt->codec, d->k.page_size))
+		return false;
+	wbuf_init(&w.desc, &d->out, d->lay.off_desc, DESC_CACHE);
+	wbuf_init(&w.data, &d->out, data_off, DATA_CACHE);
+	if (d->dump_level & DL_EXCLUDE_ZERO) {
+		uint8_t *zero = xcalloc(1, d->k.page_size);
+
+		kdump_make_desc(&d->k.vc.tgt, w.zero_desc, data_off, d->k.page_size, 0);
+		ok = wbuf_add(&w.data, zero, d->k.page_size);
+		free(zero);
+		if (!ok)
+			goto out;
+	}
+	filter_rewind(&d->f, NULL);
+	progress_start(&w.prog, "Copying data", d->num_dumpable);
+	ok = false;
+	for (uint64_t c = 0; c < d->nr_cycles; c++) {
+		if (d->nr_cycles > 1) {
+			reset_cycle(d, c);
+			if (!filter_cycle(&d->f, &d->bm1, &d->bm2))
+				goto out;
+		}
+		if (!write_cycle_pages(d, &w))
+			goto out;
+	}
+	ok = wbuf_flush(&w.desc) && wbuf_flush(&w.data);
+	if (ok)
+		progress_finish(&w.prog);
+out:
+	wbuf_free(&w.desc);
+	wbuf_free(&w.data);
+	compressor_fini(&w.comp);
+	return ok;
+}
+
+static void print_report(const struct dump *d)
+{
+	const struct filter_stats *s = &d->st;
+	uint64_t max = d->k.max_mapnr, hole = max - s->present;
+	uint64_t excl = s->zero, original = s->present;
+
+	for (int i = 0; i < PC_NR; i++)
+		excl += s->excluded[i];
+	REPORT_MSG("\n");
+	REPORT_MSG("Original pages  : 0x%016llx\n", (unsigned long long)original);
+	REPORT_MSG("  Excluded pages   : 0x%016llx\n", (unsigned long long)excl);
+	REPORT_MSG("    Pages filled with zero  : 0x%016llx\n",
+		   (unsigned long long)s->zero);
+	REPORT_MSG("    Non-private cache pages : 0x%016llx\n",
+		   (unsigned long long)s->excluded[PC_CACHE]);
+	REPORT_MSG("    Private cache pages     : 0x%016llx\n",
+		   (unsigned long long)s->excluded[PC_CACHE_PRIVATE]);
+	REPORT_MSG("    User process data pages : 0x%016llx\n",
+		   (unsigned long long)s->excluded[PC_USER]);
+	REPORT_MSG("    Free pages              : 0x%016llx\n",
+		   (unsigned long long)s->excluded[PC_FREE]);
+	REPORT_MSG("    Hwpoison pages          : 0x%016llx\n",
+		   (unsigned long long)s->excluded[PC_HWPOISON]);
+	REPORT_MSG("    Offline pages           : 0x%016llx\n",
+		   (unsigned long long)s->excluded[PC_OFFLINE]);
+	REPORT_MSG("    Extension filter pages  : 0x%016llx\n", 0ULL);
+	REPORT_MSG("  Remaining pages  : 0x%016llx\n",
+		   (unsigned long long)(original - excl));
+	if (original)
+		REPORT_MSG("  (The number of pages is reduced to %llu%%.)\n",
+			   (unsigned long long)((original - excl) * 100 / original));
+	REPORT_MSG("Memory Hole     : 0x%016llx\n", (unsigned long long)hole);
+	REPORT_MSG("--------------------------------------------------\n");
+	REPORT_MSG("Total pages     : 0x%016llx\n", (unsigned long long)max);
+	REPORT_MSG("Write bytes     : %llu\n", (unsigned long long)d->out.bytes);
+	REPORT_MSG("\n");
+}
+
+static void fill_info(const struct dump *d, struct kdump_info *ki)
+{
+	const struct kernel *k = &d->k;
+
+	memset(ki, 0, sizeof(*ki));
+	ki->tgt = k->vc.tgt;
+	memcpy(ki->utsname, k->utsname, sizeof(ki->utsname));
+	ki->crashtime = k->vi.has_crashtime ? k->vi.crashtime : 0;
+	ki->status = d->opt->codec;
+	ki->nr_cpus = k->vc.nr_cpus;
+	ki->phys_base = k->arch.phys_base;
+	ki->dump_level = d->dump_level;
+	ki->notes = k->vc.notes;
+	ki->notes_size = k->vc.notes_size;
+	if (k->vc.vmcoreinfo) {
+		ki->vmcoreinfo_off = k->vc.vmcoreinfo_off;
+		ki->vmcoreinfo_size = k->vc.vmcoreinfo_size;
+	}
+}
+
+static bool write_dump(struct dump *d)
+{
+	struct kdump_info ki;
+	enum output_kind kind = d->opt->dry_run ? OUT_NULL :
+				d->opt->flatten ? OUT_FLAT : OUT_FILE;
+
+	if (!output_open(&d->out, kind, d->opt->dumpfile, d->opt->force))
+		return false;
+	kdump_layout_init(&d->lay, d->k.page_size, d->k.vc.notes_size,
+			  d->k.max_mapnr);
+	fill_info(d, &ki);
+	d->cycle_pfns = cycle_pfns(d->opt, d->k.max_mapnr);
+	d->nr_cycles = DIV_ROUND_UP(d->k.max_mapnr, d->cycle_pfns);
+	bitmap_alloc(&d->bm1, d->cycle_pfns);
+	bitmap_alloc(&d->bm2, d->cycle_pfns);
+	DEBUG_MSG("cycle: %llu pfns, %llu cycles\n", (unsigned long long)d->cycle_pfns,
+		  (unsigned long long)d->nr_cycles);
+	if (!kdump_write_headers(&d->out, &d->lay, &ki) || !pass_bitmaps(d) ||
+	    !pass_pages(d)) {
+		output_close(&d->out);
+		return false;
+	}
+	return output_close(&d->out);
+}
+
+/**
+ * create_dumpfile - the main job: VMCORE to a kdump-compressed DUMPFILE.
+ */
+int create_dumpfile(const struct options *opt)
+{
+	struct dump *d = xcalloc(1, sizeof(*d));
+	int ret;
+
+	d->opt = opt;
+	d->dump_level = opt->dump_levels[0];
+	ret = kernel_open(&d->k, opt->vmcore, opt->vmcoreinfo_file, d->dump_level);
+	if (ret == EXIT_COMPLETED) {
+		filter_init(&d->f, &d->k, d->dump_level);
+		if (!write_dump(d)) {
+			ret = EXIT_FAILED;
+			if (d->out.kind == OUT_FILE && d->out.bytes &&
+			    kdump_mark_incomplete(opt->dumpfile, &d->k.vc.tgt))
+				MSG("This is an incomplete dumpfile, but might analyzable.\n");
+		} else {
+			print_report(d);
+		}
+		filter_fini(&d->f);
+		bitmap_free(&d->bm1);
+		bitmap_free(&d->bm2);
+	}
+	kernel_close(&d->k);
+	free(d);
+	return ret;
+}

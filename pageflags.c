@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pageflags.c - classify struct pages the way upstream makedumpfile does.
+ *
+ * The layout comes from VMCOREINFO first.  What a kernel did not export
+ * comes from kernel_eras[], one row per range of kernel versions, so a
+ * new kernel generation is a new row, not new code.  The rules, in the
+ * order upstream applies them (first match wins):
+ *   compound tail -> skipped (its head decided for it)
+ *   buddy head (-d 16)           -> 2^private pages
+ *   unaccepted (-d 16)           -> 2^(MAX_ORDER) pages
+ *   cache, not private, not anon (-d 2)
+ *   cache, not anon (-d 4)
+ *   anon (not slab) or hugetlb (-d 8)
+ *   hwpoison, offline            -> always
+ * A compound head's verdict covers 2^order pages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "makedumpfile.h"
+#include "pageflags.h"
+#include "vmcoreinfo.h"
+
+#define PAGE_MAPPING_ANON	0x1ULL
+
+/**
+ * struct kernel_era - fallbacks for one range of kernel versions, used
+ * only for what VMCOREINFO does not say.
+ */
+struct kernel_era {
+	unsigned int from, to;		/* inclusive KERNEL_VERSION() range */
+	int pg_lru, pg_private, pg_swapcache, pg_slab, pg_head;
+	bool has_buddy_value;
+	int32_t buddy_value;
+	const char *cite;
+};
+
+static const struct kernel_era kernel_eras[] = {
+	{ KERNEL_VERSION(2, 6, 15), KERNEL_VERSION(2, 6, 37), 5, 11, 15, 7, 14,
+	  false, 0, "include/linux/page-flags.h of 2.6.15-2.6.37: no mapcount marker" },
+	{ KERNEL_VERSION(2, 6, 38), KERNEL_VERSION(2, 6, 38), 5, 11, 15, 7, 14,
+	  true, -2, "2.6.38 mm/internal.h: PAGE_BUDDY_MAPCOUNT_VALUE (-2)" },
+	{ KERNEL_VERSION(2, 6, 39), KERNEL_VERSION(255, 255, 255), 5, 11, 15, 7, 14,
+	  true, -128, "2.6.39+ include/linux/mm.h: PAGE_BUDDY_MAPCOUNT_VALUE (-128)" },
+};
+
+unsigned int kernel_version_from_release(const char *release)
+{
+	unsigned long v[3] = { 0, 0, 0 };
+	const char *p = release;
+	char *end;
+
+	for (int i = 0; i < 3 && p && *p >= '0' && *p <= '9'; i++) {
+		v[i] = strtoul(p, &end, 10);
+		p = *end == '.' ? end + 1 : NULL;
+	}
+	if (v[1] > 255)
+		v[1] = 255;
+	if (v[2] > 255)
+		v[2] = 255;
+	return KERNEL_VERSION((unsigned int)v[0], (unsigned int)v[1],
+			      (unsigned int)v[2]);
+}
+
+static const struct kernel_era *find_era(unsigned int version)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_eras); i++)
+		if (version >= kernel_eras[i].from && version <= kernel_eras[i].to)
+			return &kernel_eras[i];
+	return &kernel_eras[ARRAY_SIZE(kernel_eras) - 1];
+}
+
+static int number_or(const struct vmcoreinfo *vi, const char *name, int def)
+{
+	int64_t v;
+
+	return vmci_number(vi, name, &v) ? (int)v : def;
+}
+
+static bool type_value(const struct vmcoreinfo *vi, const char *name,
+		       uint32_t *out)
+{
+	int64_t v;
+
+	if (!vmci_number(vi, name, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool required_offset(const struct vmcoreinfo *vi, const char *name,
+			    uint64_t *out, const char *why)
+{
+	if (vmci_offset(vi, name, out))
+		return true;
+	ERRMSG("VMCOREINFO lacks OFFSET(%s), needed %s.\n", name, why);
+	return false;
+}
+
+static void init_flags(struct page_layout *pl, const struct vmcoreinfo *vi,
+		       const struct kernel_era *era)
+{
+	int64_t v;
+
+	pl->pg_lru = number_or(vi, "PG_lru", era->pg_lru);
+	pl->pg_private = number_or(vi, "PG_private", era->pg_private);
+	pl->pg_swapcache = number_or(vi, "PG_swapcache", era->pg_swapcache);
+	pl->pg_swapbacked = number_or(vi, "PG_swapbacked", -1);
+	if (pl->pg_swapbacked < 0 && pl->pg_swapcache < pl->pg_private)
+		pl->pg_swapbacked = pl->pg_private + 6;
+	pl->pg_slab = number_or(vi, "PG_slab", era->pg_slab);
+	pl->pg_hwpoison = number_or(vi, "PG_hwpoison", -1);
+	pl->pg_buddy = number_or(vi, "PG_buddy", -1);
+	pl->head_mask = vmci_number(vi, "PG_head_mask", &v) ? (uint64_t)v
+							   : 1ULL << era->pg_head;
+	pl->has_slab_type = type_value(vi, "PAGE_SLAB_MAPCOUNT_VALUE", &pl->slab_type);
+	pl->has_offline_type = type_value(vi, "PAGE_OFFLINE_MAPCOUNT_VALUE",
+					  &pl->offline_type);
+	pl->has_unaccepted_type = type_value(vi, "PAGE_UNACCEPTED_MAPCOUNT_VALUE",
+					     &pl->unaccepted_type);
+	if (!vmci_length(vi, "zone.free_area", &pl->max_order))
+		pl->max_order = 0;
+}
+
+static void init_buddy(struct page_layout *pl, const struct vmcoreinfo *vi,
+		       const struct kernel_era *era)
+{
+	int64_t v;
+
+	pl->buddy = BUDDY_NONE;
+	if (!pl->has_private)
+		return;
+	if (vmci_number(vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) ||
+	    (era->has_buddy_value && (v = era->buddy_value, true))) {
+		if (pl->has_mapcount) {
+			pl->buddy = BUDDY_MAPCOUNT;
+			pl->buddy_value = (uint32_t)v;
+		}
+	} else if (pl->pg_buddy >= 0) {
+		pl->buddy = BUDDY_PG_FLAG;
+	}
+}
+
+/* Where compound order and destructor/hugetlb marker live (upstream's order). */
+static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi)
+{
+	uint64_t off, lru;
+	int64_t v;
+	bool old = pl->version < KERNEL_VERSION(4, 4, 0);
+
+	pl->order_width = pl->version >= KERNEL_VERSION(4, 16, 0) ? 1 : 2;
+	pl->dtor_width = pl->version >= KERNEL_VERSION(4, 16, 0) ? 1 : old ? 8 : 2;
+	if (vmci_number(vi, "PAGE_HUGETLB_MAPCOUNT_VALUE", &v)) {
+		pl->order_src = ORDER_FLAGS1;
+		pl->hugetlb = HUGETLB_PAGE_TYPE;
+		pl->hugetlb_type = (uint32_t)v;
+		return;
+	}
+	if (vmci_number(vi, "PG_hugetlb", &v)) {
+		pl->order_src = ORDER_FLAGS1;
+		pl->hugetlb = HUGETLB_PG_FLAG;
+		pl->hugetlb_value = (uint64_t)v;
+		return;
+	}
+	lru = vmci_offset(vi, "page.lru", &lru) ? lru : 0;
+	if (vmci_offset(vi, "folio._folio_order", &off))
+		pl->order_off = off - pl->size;
+	else if (vmci_offset(vi, "page.compound_order", &off))
+		pl->order_off = off;
+	else if (old && lru)
+		pl->order_off = lru + pl->tgt.ptr_size;		/* lru.prev */
+	pl->order_src = pl->order_off ? ORDER_FIELD : ORDER_NONE;
+	if (vmci_offset(vi, "folio._folio_dtor", &off))
+		pl->dtor_off = off - pl->size;
+	else if (vmci_offset(vi, "page.compound_dtor", &off))
+		pl->dtor_off = off;
+	else if (old && lru)
+		pl->dtor_off = lru;				/* lru.next */
+	if (vmci_number(vi, "HUGETLB_PAGE_DTOR", &v)) {
+		pl->hugetlb = HUGETLB_DTOR;
+		pl->hugetlb_value = (uint64_t)v;
+	} else if (vmci_symbol(vi, "free_huge_page", &off)) {
+		pl->hugetlb = HUGETLB_DTOR;
+		pl->hugetlb_value = off;
+	}
+	if (!pl->dtor_off)
+		pl->hugetlb = HUGETLB_NONE;
+}
+
+/**
+ * pageflags_init - build the page layout for this kernel.
+ *
+ * Return: false, after an error naming the missing key, when the dump
+ * level asks for something this kernel's VMCOREINFO cannot support.
+ */
+bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
+		    const struct target *tgt, int dump_level)
+{
+	const char *why = "to read struct page";
+	const struct kernel_era *era;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->tgt = *tgt;
+	pl->version = kernel_version_from_release(vi->osrelease);
+	era = find_era(pl->version);
+	DEBUG_MSG("kernel version %u.%u.%u: fallback table row: %s\n",
+		  pl->version >> 16, (pl->version >> 8) & 255, pl->version & 255,
+		  era->cite);
+	if (!vmci_size(vi, "page", &pl->size)) {
+		ERRMSG("VMCOREINFO lacks SIZE(page), needed %s.\n", why);
+		return false;
+	}
+	if (!required_offset(vi, "page.flags", &pl->off_flags, why) ||
+	    !required_offset(vi, "page.mapping", &pl->off_mapping, why))
+		return false;
+	if (!vmci_offset(vi, "page._refcount", &pl->off_count) &&
+	    !required_offset(vi, "page._count", &pl->off_count, why))
+		return false;
+	pl->has_mapcount = vmci_offset(vi, "page._mapcount", &pl->off_mapcount);
+	pl->has_private = vmci_offset(vi, "page.private", &pl->off_private);
+	pl->has_compound_head =
+		vmci_offset(vi, "page.compound_info", &pl->off_compound_head) ||
+		vmci_offset(vi, "page.compound_head", &pl->off_compound_head);
+	init_flags(pl, vi, era);
+	init_buddy(pl, vi, era);
+	init_compound(pl, vi);
+	DEBUG_MSG("free pages: %s\n",
+		  pl->buddy == BUDDY_MAPCOUNT ? "struct page _mapcount/page_type marker" :
+		  pl->buddy == BUDDY_PG_FLAG ? "PG_buddy page flag" : "no marker");
+	if ((dump_level & DL_EXCLUDE_FREE) && pl->buddy == BUDDY_NONE) {
+		ERRMSG("Can't exclude free pages (-d 16): VMCOREINFO lacks %s.\n",
+		       !pl->has_private ? "OFFSET(page.private)" :
+		       !pl->has_mapcount ? "OFFSET(page._mapcount)" :
+		       "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) and NUMBER(PG_buddy)");
+		return false;
+	}
+	return true;
+}
+
+/* Whether any page can be excluded by looking at struct page. */
+bool pageflags_needs_scan(const struct page_layout *pl, int dump_level)
+{
+	return (dump_level & (DL_EXCLUDE_CACHE | DL_EXCLUDE_CACHE_PRI |
+			      DL_EXCLUDE_USER_DATA)) ||
+	       pl->pg_hwpoison >= 0 ||
+	       ((dump_level & DL_EXCLUDE_FREE) && pl->buddy != BUDDY_NONE);
+}
+
+static bool test_flag(uint64_t flags, int bit)
+{
+	return bit >= 0 && bit < 64 && (flags >> bit) & 1;
+}
+
+static uint64_t get_width(const struct target *t, const uint8_t *p,
+			  unsigned int width)
+{
+	return width == 1 ? p[0] : width == 2 ? tget16(t, p) : tget64(t, p);
+}
+
+struct page_fields {
+	uint64_t flags, mapping, private, compound_head;
+	uint32_t mapcount;
+	bool slab;
+};
+
+static bool is_cache(const struct page_layout *pl, uint64_t flags)
+{
+	if (test_flag(flags, pl->pg_lru))
+		return true;
+	return (pl->pg_swapbacked < 0 || test_flag(flags, pl->pg_swapbacked)) &&
+	       test_flag(flags, pl->pg_swapcache);
+}
+
+/* Order (and hugetlb-ness) of a compound head, from its first tail. */
+static unsigned int compound_order(const struct page_layout *pl,
+				   const struct page_fields *f,
+				   const uint8_t *next, uint64_t pfn,
+				   bool *hugetlb)
+{
+	const struct target *t = &pl->tgt;
+	uint64_t order = 0, flags1;
+
+	*hugetlb = false;
+	if (!next || !(f->flags & pl->head_mask))
+		return 0;
+	if (pl->order_src == ORDER_FLAGS1) {
+		flags1 = tgetlong(t, next + pl->off_flags);
+		order = flags1 & 0xff;
+		if (pl->hugetlb == HUGETLB_PAGE_TYPE)
+			*hugetlb = f->mapcount == pl->hugetlb_type;
+		else if (pl->hugetlb == HUGETLB_PG_FLAG)
+			*hugetlb = test_flag(flags1, (int)pl->hugetlb_value);
+	} else {
+		if (pl->order_src == ORDER_FIELD)
+			order = get_width(t, next + pl->order_off, pl->order_width);
+		if (pl->hugetlb == HUGETLB_DTOR)
+			*hugetlb = get_width(t, next + pl->dtor_off, pl->dtor_width) ==
+				   pl->hugetlb_value;
+	}
+	if (order >= 64 || (pfn & ((1ULL << order) - 1)))
+		return 0;
+	return (unsigned int)order;
+}
+
+static bool is_free(const struct page_layout *pl, const struct page_fields *f)
+{
+	if (pl->buddy == BUDDY_MAPCOUNT)
+		return !f->slab && f->mapcount == pl->buddy_value;
+	if (pl->buddy == BUDDY_PG_FLAG)
+		return test_flag(f->flags, pl->pg_buddy);
+	return false;
+}
+
+enum page_class classify_page(const struct page_layout *pl, const uint8_t *pg,
+			      const uint8_t *next, uint64_t pfn, int dl,
+			      uint64_t *nr_pages)
+{
+	const struct target *t = &pl->tgt;
+	struct page_fields f;
+	bool anon, hugetlb;
+	unsigned int order;
+
+	f.flags = tgetlong(t, pg + pl->off_flags);
+	f.mapping = tgetlong(t, pg + pl->off_mapping);
+	f.mapcount = pl->has_mapcount ? tget32(t, pg + pl->off_mapcount) : 0;
+	f.private = pl->has_private ? tgetlong(t, pg + pl->off_private) : 0;
+	f.compound_head = pl->has_compound_head ?
+			  tgetlong(t, pg + pl->off_compound_head) : 0;
+	f.slab = (pl->has_slab_type && f.mapcount == pl->slab_type) ||
+		 test_flag(f.flags, pl->pg_slab);
+	anon = (f.mapping & PAGE_MAPPING_ANON) && !f.slab;
+	order = compound_order(pl, &f, next, pfn, &hugetlb);
+	*nr_pages = 1ULL << order;
+
+	if (f.compound_head & 1) {
+		*nr_pages = 1;
+		return PC_TAIL;
+	}
+	if ((dl & DL_EXCLUDE_FREE) && is_free(pl, &f)) {
+		if ((pl->max_order && f.private >= pl->max_order) || f.private >= 64) {
+			MSG("WARNING: Invalid free page order: pfn=%llx, order=%llu, max order=%llu\n",
+			    (unsigned long long)pfn, (unsigned long long)f.private,
+			    (unsigned long long)(pl->max_order ? pl->max_order - 1 : 63));
+			*nr_pages = 1;
+			return PC_KEEP;
+		}
+		*nr_pages = 1ULL << f.private;
+		return PC_FREE;
+	}
+	if ((dl & DL_EXCLUDE_FREE) && pl->has_unaccepted_type && pl->max_order &&
+	    f.mapcount == pl->unaccepted_type) {
+		*nr_pages = 1ULL << (pl->max_order - 1);
+		return PC_FREE;
+	}
+	if ((dl & DL_EXCLUDE_CACHE) && is_cache(pl, f.flags) &&
+	    !test_flag(f.flags, pl->pg_private) && !anon)
+		return PC_CACHE;
+	if ((dl & DL_EXCLUDE_CACHE_PRI) && is_cache(pl, f.flags) && !anon)
+		return test_flag(f.flags, pl->pg_private) ? PC_CACHE_PRIVATE : PC_CACHE;
+	if ((dl & DL_EXCLUDE_USER_DATA) && (anon || hugetlb))
+		return PC_USER;
+	if (test_flag(f.flags, pl->pg_hwpoison))
+		return PC_HWPOISON;
+	if (pl->has_offline_type && !f.slab && f.mapcount == pl->offline_type)
+		return PC_OFFLINE;
+	*nr_pages = 1;
+	return PC_KEEP;
+}

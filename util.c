@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * util.c - allocation and number parsing helpers.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "makedumpfile.h"
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p) {
+		ERRMSG("Can't allocate memory (%zu bytes).\n", size);
+		exit(EXIT_FAILED);
+	}
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p) {
+		ERRMSG("Can't allocate memory (%zu x %zu bytes).\n", n, size);
+		exit(EXIT_FAILED);
+	}
+	return p;
+}
+
+bool parse_ulong(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return !errno && !*end;
+}
+
+/**
+ * parse_size - parse a byte count with an optional K/M/G/T/P/E suffix
+ * (powers of 1024, as the kernel's memparse()).
+ */
+bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return false;
+	switch (toupper((unsigned char)*end)) {
+	case 'E': shift += 10; /* fall through */
+	case 'P': shift += 10; /* fall through */
+	case 'T': shift += 10; /* fall through */
+	case 'G': shift += 10; /* fall through */
+	case 'M': shift += 10; /* fall through */
+	case 'K': shift += 10; end++; break;
+	case '\0': break;
+	default: return false;
+	}
+	if (*end)
+		return false;
+	if (shift && v > (~0ULL >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
