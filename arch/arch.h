@@ -7,6 +7,7 @@
 #define MDF_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vmcore;
