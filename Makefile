@@ -23,7 +23,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
 	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd) -llzo2 -lsnappy
+LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd) -llzo2 -lsnappy -lpthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -38,7 +38,7 @@ endif
 
 SRCS	:= makedumpfile.c options.c message.c util.c elf_info.c vmcoreinfo.c \
 	   kernel.c memmap.c pageflags.c filter.c bitmap.c compress.c kdump.c \
-	   output.c flat.c dump.c arch/arch.c arch/x86_64.c
+	   output.c flat.c dump.c pipeline.c arch/arch.c arch/x86_64.c
 OBJS	:= $(SRCS:%.c=$(B)/obj/%.o)
 LIBOBJS	:= $(filter-out $(B)/obj/makedumpfile.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

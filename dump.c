@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bitmap.h"
 #include "compress.h"
@@ -21,6 +22,7 @@
 #include "makedumpfile.h"
 #include "options.h"
 #include "output.h"
+#include "pipeline.h"
 
 #define DEFAULT_CYCLE_BYTES	(4UL << 20)	/* per bitmap: 128 GiB of RAM */
 #define DESC_CACHE		(256UL << 10)
@@ -85,48 +87,55 @@ static bool pass_bitmaps(struct dump *d)
 	return true;
 }
 
-static bool is_zero_page(const uint8_t *p, unsigned int size)
-{
-	return !p[0] && !memcmp(p, p + 1, size - 1);
-}
-
 struct writer {
+	struct dump *d;
 	struct wbuf desc, data;
-	struct compressor comp;
+	struct pipeline pipe;
 	uint8_t zero_desc[PAGE_DESC_SIZE];
 	uint64_t done;
 	struct progress prog;
 };
 
-static bool write_page(struct dump *d, struct writer *w, uint64_t pfn)
+/* Called in pfn order with each page's compressed form. */
+static bool emit_page(void *arg, const struct page_result *r)
 {
-	const struct target *t = &d->k.vc.tgt;
+	struct writer *w = arg;
 	uint8_t desc[PAGE_DESC_SIZE];
-	const uint8_t *page, *out;
-	uint32_t len, flags;
 
-	page = vmcore_read_page(&d->k.vc, pfn);
-	if (!page)
-		return false;
-	if ((d->dump_level & DL_EXCLUDE_ZERO) && is_zero_page(page, d->k.page_size)) {
-		d->st.zero++;
+	progress_update(&w->prog, ++w->done);
+	if (r->zero) {
+		w->d->st.zero++;
 		return wbuf_add(&w->desc, w->zero_desc, PAGE_DESC_SIZE);
 	}
-	flags = compress_page(&w->comp, page, &out, &len);
-	kdump_make_desc(t, desc, w->data.off + w->data.len, len, flags);
+	kdump_make_desc(&w->d->k.vc.tgt, desc, w->data.off + w->data.len, r->len,
+			r->flags);
 	return wbuf_add(&w->desc, desc, PAGE_DESC_SIZE) &&
-	       wbuf_add(&w->data, out, len);
+	       wbuf_add(&w->data, r->data, r->len);
 }
 
 static bool write_cycle_pages(struct dump *d, struct writer *w)
 {
 	for (uint64_t pfn = bitmap_next_set(&d->bm2, d->bm2.start_pfn);
 	     pfn < d->bm2.end_pfn; pfn = bitmap_next_set(&d->bm2, pfn + 1)) {
-		if (!write_page(d, w, pfn))
+		const uint8_t *page = vmcore_read_page(&d->k.vc, pfn);
+
+		if (!page || !pipeline_add(&w->pipe, page))
 			return false;
-		progress_update(&w->prog, ++w->done);
 	}
 	return true;
+}
+
+/* Compression threads: --num-threads, else one per online CPU (max 8). */
+static int worker_threads(const struct options *opt)
+{
+	long n;
+
+	if (!opt->codec)
+		return 0;
+	n = opt->num_threads ? (long)opt->num_threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n <= 1)
+		return 0;
+	return (int)MIN(n, 8L);
 }
 
 /* Pass 2: descriptors and page data, in pfn order. */
@@ -137,8 +146,13 @@ static bool pass_pages(struct dump *d)
 	bool ok = false;
 
 	memset(&w, 0, sizeof(w));
-	if (!compressor_init(&w.comp, d->opt->codec, d->k.page_size))
+	w.d = d;
+	if (!pipeline_init(&w.pipe, d->opt->codec, d->k.page_size,
+			   d->dump_level & DL_EXCLUDE_ZERO, worker_threads(d->opt),
+			   emit_page, &w)) {
+		pipeline_fini(&w.pipe);
 		return false;
+	}
 	wbuf_init(&w.desc, &d->out, d->lay.off_desc, DESC_CACHE);
 	wbuf_init(&w.data, &d->out, data_off, DATA_CACHE);
 	if (d->dump_level & DL_EXCLUDE_ZERO) {
@@ -162,13 +176,13 @@ static bool pass_pages(struct dump *d)
 		if (!write_cycle_pages(d, &w))
 			goto out;
 	}
-	ok = wbuf_flush(&w.desc) && wbuf_flush(&w.data);
+	ok = pipeline_finish(&w.pipe) && wbuf_flush(&w.desc) && wbuf_flush(&w.data);
 	if (ok)
 		progress_finish(&w.prog);
 out:
+	pipeline_fini(&w.pipe);
 	wbuf_free(&w.desc);
 	wbuf_free(&w.data);
-	compressor_fini(&w.comp);
 	return ok;
 }
 

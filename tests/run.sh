@@ -1,0 +1,16 @@
+#!/bin/bash
+# tests/run.sh - the Python test tiers of `make check`:
+#   1. synthetic vmcores from tests/gen (ground truth from the generator,
+#      Debian's makedumpfile 1.7.2 as second oracle);
+#   2. real vmcores of Debian's cloud kernel booted under QEMU (made and
+#      cached by tests/vm/mkvmcore.sh), checked against makedumpfile 1.7.2
+#      and read back page by page with libkdumpfile and crash.
+# Set MKDUMP_FAST=1 for a quicker subset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export MAKEDUMPFILE=${MAKEDUMPFILE:-$PWD/build/makedumpfile}
+mkdir -p build/vmcores
+for v in l5 l4; do
+	tests/vm/mkvmcore.sh --mem 1024 --variant $v --out build/vmcores/x86_64-6.1-$v-1g.elf
+done
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/oracle "$@"
