@@ -15,13 +15,17 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "elf_info.h"
 #include "makedumpfile.h"
 
-#define READ_WINDOW	(2UL << 20)	/* bytes per pread() of page data */
+#define READ_WINDOW	(4UL << 20)	/* bytes per mmap()/pread() of page data */
+#define MAP_ALIGN	65536UL		/* covers every page size */
+
+static void unmap_window(struct vmcore *vc);
 #define MAX_NOTES_SIZE	(64UL << 20)
 
 static bool read_at(struct vmcore *vc, uint64_t off, void *buf, size_t len)
@@ -329,11 +333,12 @@ void vmcore_close(struct vmcore *vc)
 	vc->fd = -1;
 	free(vc->loads);
 	free(vc->notes);
-	free(vc->win);
+	unmap_window(vc);
+	free(vc->buf);
 	free(vc->scratch);
 	vc->loads = NULL;
 	vc->notes = NULL;
-	vc->win = NULL;
+	vc->win = vc->buf = NULL;
 	vc->scratch = NULL;
 }
 
@@ -342,10 +347,13 @@ void vmcore_set_page_size(struct vmcore *vc, unsigned int page_size)
 	vc->page_size = page_size;
 	free(vc->scratch);
 	vc->scratch = xmalloc(page_size);
-	if (!vc->win) {
+	unmap_window(vc);
+	if (!vc->buf) {
 		vc->win_cap = READ_WINDOW;
-		vc->win = xmalloc(vc->win_cap);
+		vc->buf = xmalloc(vc->win_cap);
+		vc->use_mmap = true;
 	}
+	vc->win = vc->buf;
 	vc->win_len = 0;
 }
 
@@ -403,12 +411,52 @@ bool vmcore_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len)
 	return true;
 }
 
+static void unmap_window(struct vmcore *vc)
+{
+	if (vc->map) {
+		munmap(vc->map, vc->map_len);
+		vc->map = NULL;
+		vc->win = vc->buf;
+		vc->win_len = 0;
+	}
+}
+
+/*
+ * Map the window instead of copying it: no copy per page, one system call
+ * per window.  On the first failure (old /proc/vmcore without mmap) fall
+ * back to pread() for the rest of the run.
+ */
+static bool map_window(struct vmcore *vc, uint64_t off, size_t n)
+{
+	uint64_t start = ROUND_DOWN(off, (uint64_t)MAP_ALIGN);
+	size_t len = (size_t)(off - start) + n;
+	void *m;
+
+	unmap_window(vc);
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, vc->fd,
+		 (off_t)start);
+	if (m == MAP_FAILED) {
+		DEBUG_MSG("mmap of %s failed (%s); reading with pread().\n",
+			  vc->path, strerror(errno));
+		vc->use_mmap = false;
+		return false;
+	}
+	vc->map = m;
+	vc->map_len = len;
+	vc->win = (uint8_t *)m + (off - start);
+	vc->win_off = off;
+	vc->win_len = n;
+	return true;
+}
+
 /* Refill the window so that it starts at @off, staying inside @l. */
 static bool fill_window(struct vmcore *vc, const struct pt_load *l, uint64_t off)
 {
 	uint64_t seg_end = l->offset + l->filesz;
 	size_t n = (size_t)MIN((uint64_t)vc->win_cap, seg_end - off);
 
+	if (vc->use_mmap && map_window(vc, off, n))
+		return true;
 	if (!read_at(vc, off, vc->win, n))
 		return false;
 	vc->win_off = off;

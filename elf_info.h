@@ -31,8 +31,8 @@ struct pt_load {
 /**
  * struct vmcore - an opened ELF vmcore.
  *
- * Page data is read through one large window buffer that is refilled with
- * a single pread() per window, so sequential page reads cost one system
+ * Page data is read through one large window, mmap()ed (or, where mmap
+ * fails, read with pread()), so sequential page reads cost one system
  * call per window, not per page.
  */
 struct vmcore {
@@ -56,7 +56,11 @@ struct vmcore {
 	size_t vmcoreinfo_off;	/* offset of the VMCOREINFO desc in @notes */
 	int nr_cpus;		/* number of CORE/NT_PRSTATUS notes */
 
-	uint8_t *win;		/* read window */
+	uint8_t *win;		/* read window: into @map, or @buf */
+	uint8_t *buf;		/* pread() buffer */
+	void *map;		/* mmap()ed window, or NULL */
+	size_t map_len;
+	bool use_mmap;
 	size_t win_cap;
 	uint64_t win_off;	/* file offset of win[0] */
 	size_t win_len;
