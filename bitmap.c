@@ -4,7 +4,11 @@
  * bitmaps.  Memory use is fixed by the cycle size, not by the dumped
  * machine's RAM.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "bitmap.h"
 #include "makedumpfile.h"
@@ -13,13 +17,55 @@ void bitmap_alloc(struct bitmap *bm, uint64_t cap_pfns)
 {
 	bm->cap_pfns = ROUND_UP(cap_pfns, 64);
 	bm->buf = xcalloc((size_t)(bm->cap_pfns / 8), 1);
+	bm->map_len = 0;
 	bm->start_pfn = bm->end_pfn = 0;
+}
+
+/**
+ * bitmap_alloc_file - back the window with an unlinked file in @dir, so
+ * that a whole large bitmap can live on disk (--work-dir) in one cycle.
+ */
+bool bitmap_alloc_file(struct bitmap *bm, uint64_t cap_pfns, const char *dir)
+{
+	char path[4096];
+	size_t len;
+	void *m;
+	int fd;
+
+	bm->cap_pfns = ROUND_UP(cap_pfns, 64);
+	len = (size_t)(bm->cap_pfns / 8);
+	snprintf(path, sizeof(path), "%s/kdump_bitmapXXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		ERRMSG("Can't open the bitmap file(%s). %s\n", path, strerror(errno));
+		return false;
+	}
+	unlink(path);
+	if (ftruncate(fd, (off_t)len) < 0) {
+		ERRMSG("Can't size the bitmap file in %s. %s\n", dir, strerror(errno));
+		close(fd);
+		return false;
+	}
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		ERRMSG("Can't map the bitmap file in %s. %s\n", dir, strerror(errno));
+		return false;
+	}
+	bm->buf = m;
+	bm->map_len = len;
+	bm->start_pfn = bm->end_pfn = 0;
+	return true;
 }
 
 void bitmap_free(struct bitmap *bm)
 {
-	free(bm->buf);
+	if (bm->map_len)
+		munmap(bm->buf, bm->map_len);
+	else
+		free(bm->buf);
 	bm->buf = NULL;
+	bm->map_len = 0;
 }
 
 size_t bitmap_bytes(const struct bitmap *bm)

@@ -15,9 +15,11 @@ struct bitmap {
 	uint64_t start_pfn;	/* multiple of 8 */
 	uint64_t end_pfn;	/* exclusive */
 	uint64_t cap_pfns;
+	size_t map_len;		/* non-zero when file-backed (--work-dir) */
 };
 
 void bitmap_alloc(struct bitmap *bm, uint64_t cap_pfns);
+bool bitmap_alloc_file(struct bitmap *bm, uint64_t cap_pfns, const char *dir);
 void bitmap_free(struct bitmap *bm);
 void bitmap_reset(struct bitmap *bm, uint64_t start_pfn, uint64_t end_pfn);
 void bitmap_set_range(struct bitmap *bm, uint64_t start, uint64_t end);

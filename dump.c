@@ -45,7 +45,11 @@ struct dump {
 
 static uint64_t cycle_pfns(const struct options *opt, uint64_t max_mapnr)
 {
-	uint64_t bytes = opt->cyclic_buffer_kib ? opt->cyclic_buffer_kib << 10
+	uint64_t bytes;
+
+	if (opt->work_dir)	/* one cycle, bitmaps in a file */
+		return ROUND_UP(MAX(max_mapnr, 1ULL), 512);
+	bytes = opt->cyclic_buffer_kib ? opt->cyclic_buffer_kib << 10
 						: DEFAULT_CYCLE_BYTES;
 
 	bytes = ROUND_UP(MAX(bytes, 64ULL), 64);
@@ -257,8 +261,16 @@ static bool write_dump(struct dump *d)
 	fill_info(d, &ki);
 	d->cycle_pfns = cycle_pfns(d->opt, d->k.max_mapnr);
 	d->nr_cycles = DIV_ROUND_UP(d->k.max_mapnr, d->cycle_pfns);
-	bitmap_alloc(&d->bm1, d->cycle_pfns);
-	bitmap_alloc(&d->bm2, d->cycle_pfns);
+	if (d->opt->work_dir) {
+		if (!bitmap_alloc_file(&d->bm1, d->cycle_pfns, d->opt->work_dir) ||
+		    !bitmap_alloc_file(&d->bm2, d->cycle_pfns, d->opt->work_dir)) {
+			output_close(&d->out);
+			return false;
+		}
+	} else {
+		bitmap_alloc(&d->bm1, d->cycle_pfns);
+		bitmap_alloc(&d->bm2, d->cycle_pfns);
+	}
 	DEBUG_MSG("cycle: %llu pfns, %llu cycles\n", (unsigned long long)d->cycle_pfns,
 		  (unsigned long long)d->nr_cycles);
 	if (!kdump_write_headers(&d->out, &d->lay, &ki) || !pass_bitmaps(d) ||
