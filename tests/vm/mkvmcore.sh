@@ -1,0 +1,258 @@
+#!/bin/bash
+# mkvmcore.sh - produce a REAL x86_64 ELF vmcore for the makedumpfile tests.
+#
+# Usage:
+#   tests/vm/mkvmcore.sh [--mem MiB] [--variant l5|l4] [--arch x86_64]
+#                        [--timeout SECONDS] --out PATH
+#
+# Boots Debian's current cloud kernel (the package that
+# linux-image-cloud-amd64 depends on, cached under build/kernel/) under
+# QEMU/TCG with a small busybox initramfs whose /init (tests/vm/init.sh)
+# loads qemu_fw_cfg (so `-device vmcoreinfo` receives the guest's
+# VMCOREINFO), fills page cache, slab and anonymous memory
+# (tests/vm/workload.c), logs a marker to /dev/kmsg and prints
+# WORKLOAD-READY.  The host then takes an ELF dump with QMP
+# `dump-guest-memory` (paging=false) via tests/vm/qmp.py, checks that it has
+# a VMCOREINFO note and renames PATH.tmp to PATH.
+#
+#   --mem MiB        guest memory (default 1024)
+#   --variant l5     default CPU (-cpu max, 5-level paging)
+#   --variant l4     same, with `no5lvl` on the kernel command line
+#   --arch x86_64    the only supported architecture
+#   --timeout S      seconds to wait for WORKLOAD-READY (default 300+)
+#
+# Outputs: PATH (the vmcore), PATH.log (serial console + QEMU output),
+#          PATH without .elf + .vmcoreinfo.txt (the VMCOREINFO note text).
+# Lock files for concurrent runs live in build/vm/locks/.
+# If PATH already exists it is taken as complete (it only ever appears by
+# the final rename) and the script exits 0 at once.
+# Installs its own Debian packages when missing; needs root for that.
+# Works without a tty; kills QEMU and removes temporaries on failure.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VMDIR=$ROOT/tests/vm
+BUILD=$ROOT/build
+PY=/usr/bin/python3
+
+MEM=1024
+VARIANT=l5
+ARCH=x86_64
+OUT=
+TIMEOUT=
+
+die() { echo "mkvmcore: error: $*" >&2; exit 1; }
+log() { echo "mkvmcore: $*" >&2; }
+usage() { sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mem) MEM=${2:?}; shift 2 ;;
+	--mem=*) MEM=${1#*=}; shift ;;
+	--variant) VARIANT=${2:?}; shift 2 ;;
+	--variant=*) VARIANT=${1#*=}; shift ;;
+	--arch) ARCH=${2:?}; shift 2 ;;
+	--arch=*) ARCH=${1#*=}; shift ;;
+	--out) OUT=${2:?}; shift 2 ;;
+	--out=*) OUT=${1#*=}; shift ;;
+	--timeout) TIMEOUT=${2:?}; shift 2 ;;
+	--timeout=*) TIMEOUT=${1#*=}; shift ;;
+	-h|--help) usage ;;
+	*) die "unknown argument: $1" ;;
+	esac
+done
+[ -n "$OUT" ] || usage
+[ "$ARCH" = x86_64 ] || die "unsupported --arch $ARCH (only x86_64)"
+case $VARIANT in l5|l4) ;; *) die "--variant must be l5 or l4" ;; esac
+case $MEM in ''|*[!0-9]*) die "--mem must be a number of MiB" ;; esac
+[ "$MEM" -ge 256 ] || die "--mem must be at least 256"
+: "${TIMEOUT:=$((300 + MEM * 60 / 1024))}"
+
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+if [ -s "$OUT" ]; then
+	log "$OUT exists, nothing to do"
+	exit 0
+fi
+mkdir -p "$(dirname "$OUT")" "$BUILD/vm/locks"
+
+# Serialize concurrent runs for the same output.
+exec 9>"$BUILD/vm/locks/$(basename "$OUT").lock"
+flock 9
+if [ -s "$OUT" ]; then
+	log "$OUT was made by a concurrent run"
+	exit 0
+fi
+
+T0=$(date +%s.%N)
+elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- Debian packages --------------------------------------------------------
+export DEBIAN_FRONTEND=noninteractive
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+[ -x $PY ] || need+=(python3)
+command -v gcc >/dev/null || need+=(gcc)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+command -v cpio >/dev/null || need+=(cpio)
+if [ ${#need[@]} -gt 0 ]; then
+	log "installing ${need[*]}"
+	apt-get update -q >&2
+	apt-get install -y -q "${need[@]}" >&2
+fi
+
+# --- kernel (cached in build/kernel/) --------------------------------------
+KDIR=$BUILD/kernel
+mkdir -p "$KDIR"
+exec 8>"$KDIR/.lock"
+flock 8
+kpkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }') || true
+if [ -z "$kpkg" ]; then
+	# No package lists yet, or offline: use a cached kernel if we have one.
+	kpkg=$(cd "$KDIR" && ls -d linux-image-*/ 2>/dev/null | sed 's,/$,,' | grep -v '\.tmp$' | sort -V | tail -n1) || true
+	if [ -z "$kpkg" ]; then
+		apt-get update -q >&2
+		kpkg=$(apt-cache depends linux-image-cloud-amd64 |
+			awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+	fi
+fi
+[ -n "$kpkg" ] || die "cannot determine the cloud kernel package"
+KROOT=$KDIR/$kpkg
+if ! ls "$KROOT"/boot/vmlinuz-* >/dev/null 2>&1; then
+	log "downloading $kpkg"
+	rm -rf "$KROOT" "$KROOT.tmp" "$KDIR/dl"
+	mkdir -p "$KDIR/dl"
+	(cd "$KDIR/dl" && apt-get download "$kpkg" >&2) ||
+		{ apt-get update -q >&2 && (cd "$KDIR/dl" && apt-get download "$kpkg" >&2); }
+	dpkg -x "$KDIR"/dl/"$kpkg"_*.deb "$KROOT.tmp"
+	mv "$KROOT.tmp" "$KROOT"
+	rm -rf "$KDIR/dl"
+fi
+flock -u 8
+VMLINUZ=$(ls "$KROOT"/boot/vmlinuz-* | head -n1)
+KVER=${VMLINUZ##*/vmlinuz-}
+MODDIR=$KROOT/lib/modules/$KVER
+[ -d "$MODDIR" ] || die "no modules for $KVER in $KROOT"
+log "kernel $KVER"
+
+# --- work directory, cleanup ---------------------------------------------
+mkdir -p "$BUILD/vm"
+WORK=$(mktemp -d "$BUILD/vm/work.XXXXXX")
+QEMU_PID=
+cleanup() {
+	rc=$?
+	if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+		kill "$QEMU_PID" 2>/dev/null || true
+		sleep 1
+		kill -9 "$QEMU_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+	rm -f "$OUT.tmp" "${OUT%.elf}.vmcoreinfo.txt.tmp"
+	[ $rc -eq 0 ] || log "FAILED (see $OUT.log)"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# --- initramfs --------------------------------------------------------------
+STAGE=$WORK/initramfs
+mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,mnt,data,modules}
+cp /bin/busybox "$STAGE/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$STAGE/bin/$applet"
+done
+gcc -static -O2 -Wall -o "$STAGE/bin/workload" "$VMDIR/workload.c"
+install -m 755 "$VMDIR/init.sh" "$STAGE/init"
+$PY "$VMDIR/moddeps.py" "$MODDIR" "$STAGE/modules" qemu_fw_cfg loop \
+	> "$STAGE/modules/order"
+mknod "$STAGE/dev/console" c 5 1 2>/dev/null || true
+INITRD=$WORK/initramfs.cpio.gz
+(cd "$STAGE" && find . | sort | cpio -o -H newc --quiet) | gzip -1 > "$INITRD"
+log "initramfs $(du -k "$INITRD" | cut -f1) KiB (modules: $(tr '\n' ' ' < "$STAGE/modules/order"))"
+
+# --- boot -------------------------------------------------------------------
+APPEND="console=ttyS0 panic=-1 quiet"
+[ "$VARIANT" = l4 ] && APPEND="$APPEND no5lvl"
+SOCK=$WORK/qmp.sock
+LOG=$OUT.log
+rm -f "$OUT.tmp"
+: > "$LOG"
+log "booting: -m $MEM, variant $VARIANT, log $LOG"
+qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max -m "$MEM" -smp 1 \
+	-nographic -no-reboot -nic none \
+	-device vmcoreinfo \
+	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND" \
+	-qmp "unix:$SOCK,server,nowait" \
+	</dev/null >>"$LOG" 2>&1 &
+QEMU_PID=$!
+
+deadline=$(($(date +%s) + TIMEOUT))
+until grep -q '^WORKLOAD-READY' "$LOG"; do
+	kill -0 "$QEMU_PID" 2>/dev/null || { tail -n 30 "$LOG" >&2; die "QEMU exited before WORKLOAD-READY"; }
+	if grep -q -e 'WORKLOAD-FAILED' -e 'Kernel panic' "$LOG"; then
+		tail -n 30 "$LOG" >&2
+		die "guest failed"
+	fi
+	[ "$(date +%s)" -lt "$deadline" ] || { tail -n 30 "$LOG" >&2; die "timeout (${TIMEOUT}s) waiting for WORKLOAD-READY"; }
+	sleep 1
+done
+T_READY=$(elapsed)
+log "guest ready after ${T_READY}s"
+
+# --- dump -------------------------------------------------------------------
+$PY "$VMDIR/qmp.py" "$SOCK" dump "$OUT.tmp" --format elf >&2
+T_DUMP=$(elapsed)
+$PY "$VMDIR/qmp.py" "$SOCK" quit || true
+for _ in $(seq 30); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 1; done
+wait "$QEMU_PID" 2>/dev/null || true
+QEMU_PID=
+
+# --- verify -----------------------------------------------------------------
+VMCI=${OUT%.elf}.vmcoreinfo.txt
+$PY - "$OUT.tmp" "$VMCI.tmp" "$VARIANT" <<'EOF'
+# Find the VMCOREINFO ELF note in the dump's PT_NOTE segments, save its
+# text, and check OSRELEASE and the paging mode.
+import struct, sys
+path, txt_out, variant = sys.argv[1:4]
+with open(path, "rb") as f:
+    eh = f.read(64)
+    if eh[:4] != b"\x7fELF" or eh[4] != 2 or eh[5] != 1:
+        sys.exit("not an ELF64 LE file")
+    phoff, = struct.unpack_from("<Q", eh, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", eh, 0x36)
+    f.seek(phoff)
+    phdrs = [struct.unpack("<IIQQQQQQ", f.read(phentsize)[:56]) for _ in range(phnum)]
+    info = None
+    for p_type, _fl, off, _va, _pa, filesz, _ms, _al in phdrs:
+        if p_type != 4:  # PT_NOTE
+            continue
+        f.seek(off)
+        data = f.read(filesz)
+        pos = 0
+        while pos + 12 <= len(data):
+            namesz, descsz, _ntype = struct.unpack_from("<III", data, pos)
+            name = data[pos + 12:pos + 12 + namesz].rstrip(b"\0")
+            dpos = pos + 12 + ((namesz + 3) & ~3)
+            if name == b"VMCOREINFO":
+                info = data[dpos:dpos + descsz].rstrip(b"\0").decode()
+            pos = dpos + ((descsz + 3) & ~3)
+if info is None:
+    sys.exit("no VMCOREINFO note in the dump (qemu_fw_cfg not loaded?)")
+kv = dict(l.split("=", 1) for l in info.splitlines() if "=" in l)
+if "OSRELEASE" not in kv:
+    sys.exit("VMCOREINFO note has no OSRELEASE")
+l5 = kv.get("NUMBER(pgtable_l5_enabled)")
+if l5 != ("1" if variant == "l5" else "0"):
+    sys.exit("variant %s but NUMBER(pgtable_l5_enabled)=%s" % (variant, l5))
+with open(txt_out, "w") as t:
+    t.write(info + "\n")
+print("mkvmcore: VMCOREINFO ok: OSRELEASE=%s pgtable_l5_enabled=%s, %d PT_LOAD"
+      % (kv["OSRELEASE"], l5, sum(1 for p in phdrs if p[0] == 1)), file=sys.stderr)
+EOF
+chmod 644 "$OUT.tmp"	# QEMU creates the dump owner-read-only
+mv "$VMCI.tmp" "$VMCI"
+mv "$OUT.tmp" "$OUT"
+log "done: $OUT ($(du -m "$OUT" | cut -f1) MiB); ready ${T_READY}s, dumped ${T_DUMP}s, total $(elapsed)s"
