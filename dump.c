@@ -289,6 +289,14 @@ int create_dumpfile(const struct options *opt)
 	struct dump *d = xcalloc(1, sizeof(*d));
 	int ret;
 
+	if (opt->elf_output || opt->split || opt->has_size_limit ||
+	    opt->nr_dump_levels > 1) {
+		ERRMSG("%s is not supported by this version yet.\n",
+		       opt->elf_output ? "-E" : opt->split ? "--split" :
+		       opt->has_size_limit ? "-L" : "A dump level list");
+		free(d);
+		return EXIT_FAILED;
+	}
 	d->opt = opt;
 	d->dump_level = opt->dump_levels[0];
 	ret = kernel_open(&d->k, opt->vmcore, opt->vmcoreinfo_file, d->dump_level);
@@ -309,4 +317,11 @@ int create_dumpfile(const struct options *opt)
 	kernel_close(&d->k);
 	free(d);
 	return ret;
+}
+
+int reassemble_dumpfile(const struct options *opt)
+{
+	(void)opt;
+	ERRMSG("--reassemble is not supported by this version yet.\n");
+	return EXIT_FAILED;
 }

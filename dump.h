@@ -9,5 +9,6 @@ struct options;
 
 /* Return: EXIT_COMPLETED, EXIT_FAILED or EXIT_WRONG_RELEASE. */
 int create_dumpfile(const struct options *opt);
+int reassemble_dumpfile(const struct options *opt);
 
 #endif /* MDF_DUMP_H */

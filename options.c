@@ -189,9 +189,34 @@ static int parse_one(int c, struct options *opt, int *extra_ml)
 	case 'v': opt->mode = MODE_VERSION; break;
 	case 'R': opt->mode = MODE_REARRANGE; break;
 	case 'i': opt->vmcoreinfo_file = optarg; break;
+	case 'x': opt->vmlinux = optarg; break;
+	case 'g':
+		opt->gen_vmcoreinfo = optarg;
+		opt->mode = MODE_GEN_VMCOREINFO;
+		break;
+	case 'E': opt->elf_output = true; break;
+	case OPT_SPLIT: opt->split = true; break;
+	case OPT_REASSEMBLE: opt->mode = MODE_REASSEMBLE; break;
+	case OPT_DUMP_DMESG: opt->mode = MODE_DMESG; break;
+	case OPT_PARTIAL_DMESG: opt->partial_dmesg = true; break;
+	case OPT_MEM_USAGE: opt->mode = MODE_MEM_USAGE; break;
+	case OPT_VTOP:
+		if (!parse_ulong(optarg, &v)) {
+			ERRMSG("Virtual address(%s) is invalid.\n", optarg);
+			return EXIT_FAILED;
+		}
+		opt->has_vtop = true;
+		opt->vtop_addr = v;
+		break;
 	case 'b': break;			/* write cache order: ours is fixed */
-	case OPT_NON_MMAP: break;		/* we read with pread() */
-	case OPT_SPLITBLOCK_SIZE: break;	/* only used by --split */
+	case OPT_NON_MMAP: break;		/* mmap failures fall back anyway */
+	case OPT_SPLITBLOCK_SIZE:
+		if (!parse_ulong(optarg, &v) || !v) {
+			ERRMSG("Splitblock size(%s) is invalid.\n", optarg);
+			return EXIT_FAILED;
+		}
+		opt->splitblock_kib = v;
+		break;
 	case OPT_MESSAGE_LEVEL:
 		if (!parse_ulong(optarg, &v) || v > 31) {
 			ERRMSG("Message level(%s) is invalid (0-31).\n", optarg);
@@ -222,8 +247,9 @@ static int parse_one(int c, struct options *opt, int *extra_ml)
 			ERRMSG("Size limit(%s) is invalid.\n", optarg);
 			return EXIT_FAILED;
 		}
-		/* accepted syntax, not implemented yet */
-		/* fall through */
+		opt->has_size_limit = true;
+		opt->size_limit = size;
+		break;
 	default:
 		if (c == '?' || c == ':')
 			return EXIT_FAILED;
@@ -234,15 +260,87 @@ static int parse_one(int c, struct options *opt, int *extra_ml)
 	return 0;
 }
 
+static int take_files(int argc, char **argv, struct options *opt, int first)
+{
+	for (int i = first; i < argc; i++) {
+		if (opt->nr_files >= MAX_SPLIT_FILES)
+			return EXIT_FAILED;
+		opt->files[opt->nr_files++] = argv[i];
+	}
+	return 0;
+}
+
+/* Combinations upstream refuses (check_param_for_creating_dumpfile()). */
+static int check_combinations(const struct options *opt)
+{
+	if (opt->elf_output && opt->codec) {
+		ERRMSG("The -E option can't be used with a compression option.\n");
+		return EXIT_FAILED;
+	}
+	if (opt->vmcoreinfo_file && opt->vmlinux && opt->mode != MODE_GEN_VMCOREINFO) {
+		ERRMSG("The -i and -x options can't be used together.\n");
+		return EXIT_FAILED;
+	}
+	if (opt->flatten && opt->split) {
+		ERRMSG("The -F and --split options can't be used together.\n");
+		return EXIT_FAILED;
+	}
+	if (opt->num_threads && (opt->split || opt->elf_output)) {
+		ERRMSG("--num-threads can't be used with --split or -E.\n");
+		return EXIT_FAILED;
+	}
+	if (opt->partial_dmesg && opt->mode != MODE_DMESG) {
+		ERRMSG("--partial-dmesg needs --dump-dmesg.\n");
+		return EXIT_FAILED;
+	}
+	if (opt->dry_run && (opt->mode == MODE_DMESG || opt->mode == MODE_REASSEMBLE ||
+			     opt->mode == MODE_GEN_VMCOREINFO)) {
+		ERRMSG("--dry-run can't be used with --dump-dmesg, --reassemble or -g.\n");
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
 static int check_positional(int argc, char **argv, struct options *opt)
 {
 	int n = argc - optind;
 
-	if (opt->mode == MODE_REARRANGE) {
+	switch (opt->mode) {
+	case MODE_REARRANGE:
 		if (n != 1 || opt->flatten)
 			return EXIT_FAILED;
 		opt->dumpfile = argv[optind];
 		return 0;
+	case MODE_REASSEMBLE:
+		if (n < 3)
+			return EXIT_FAILED;
+		opt->dumpfile = argv[argc - 1];
+		return take_files(argc - 1, argv, opt, optind);
+	case MODE_GEN_VMCOREINFO:
+		return n == 0 && opt->vmlinux ? 0 : EXIT_FAILED;
+	case MODE_MEM_USAGE:
+		if (n != 1)
+			return EXIT_FAILED;
+		opt->vmcore = argv[optind];
+		return 0;
+	case MODE_DMESG:
+		if (n != 2)
+			return EXIT_FAILED;
+		opt->vmcore = argv[optind];
+		opt->dumpfile = argv[optind + 1];
+		return 0;
+	default:
+		break;
+	}
+	if (opt->has_vtop && n == 1 && !opt->flatten) {	/* --vtop ADDR VMCORE */
+		opt->vmcore = argv[optind];
+		return 0;
+	}
+	if (opt->split) {
+		if (n < 3)
+			return EXIT_FAILED;
+		opt->vmcore = argv[optind];
+		return take_files(argc, argv, opt, optind + 1);
 	}
 	if (opt->flatten) {
 		if (n != 1)
@@ -284,7 +382,7 @@ int parse_options(int argc, char **argv, struct options *opt)
 		msg_set_stream(stderr);
 	if (opt->mode == MODE_HELP || opt->mode == MODE_VERSION)
 		return 0;
-	if (check_positional(argc, argv, opt))
+	if (check_positional(argc, argv, opt) || check_combinations(opt))
 		goto invalid;
 	return 0;
 invalid:
