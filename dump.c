@@ -9,6 +9,7 @@
  * bitmaps; otherwise it filters each cycle again.  Memory use depends on
  * the cycle size only, never on the size of the dumped machine.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,6 +101,41 @@ struct writer {
 	struct progress prog;
 };
 
+/*
+ * Write out the page data, then the descriptors that point into it, so a
+ * descriptor on disk never points at data that is not.  If the data write
+ * fails (disk full, -L), describe only the pages whose data landed; the
+ * other descriptors stay zero, which readers report as missing pages.
+ */
+static bool flush_pages(struct writer *w)
+{
+	const struct target *t = &w->d->k.vc.tgt;
+	uint64_t landed_end = w->data.off;
+	size_t keep = 0;
+
+	if (wbuf_flush(&w->data))
+		return wbuf_flush(&w->desc);
+	landed_end += w->d->out.partial;
+	while (keep < w->desc.len) {
+		const uint8_t *desc = w->desc.buf + keep;
+
+		if (tget64(t, desc) + tget32(t, desc + 8) > landed_end)
+			break;
+		keep += PAGE_DESC_SIZE;
+	}
+	output_write_after_error(&w->d->out, w->desc.off, w->desc.buf, keep);
+	return false;
+}
+
+static bool add_desc(struct writer *w, const uint8_t *desc)
+{
+	if (w->desc.len + PAGE_DESC_SIZE > w->desc.cap && !flush_pages(w))
+		return false;
+	memcpy(w->desc.buf + w->desc.len, desc, PAGE_DESC_SIZE);
+	w->desc.len += PAGE_DESC_SIZE;
+	return true;
+}
+
 /* Called in pfn order with each page's compressed form. */
 static bool emit_page(void *arg, const struct page_result *r)
 {
@@ -109,12 +145,11 @@ static bool emit_page(void *arg, const struct page_result *r)
 	progress_update(&w->prog, ++w->done);
 	if (r->zero) {
 		w->d->st.zero++;
-		return wbuf_add(&w->desc, w->zero_desc, PAGE_DESC_SIZE);
+		return add_desc(w, w->zero_desc);
 	}
 	kdump_make_desc(&w->d->k.vc.tgt, desc, w->data.off + w->data.len, r->len,
 			r->flags);
-	return wbuf_add(&w->desc, desc, PAGE_DESC_SIZE) &&
-	       wbuf_add(&w->data, r->data, r->len);
+	return wbuf_add(&w->data, r->data, r->len) && add_desc(w, desc);
 }
 
 static bool write_cycle_pages(struct dump *d, struct writer *w)
@@ -180,7 +215,7 @@ static bool pass_pages(struct dump *d)
 		if (!write_cycle_pages(d, &w))
 			goto out;
 	}
-	ok = pipeline_finish(&w.pipe) && wbuf_flush(&w.desc) && wbuf_flush(&w.data);
+	ok = pipeline_finish(&w.pipe) && flush_pages(&w);
 	if (ok)
 		progress_finish(&w.prog);
 out:
@@ -256,6 +291,8 @@ static bool write_dump(struct dump *d)
 
 	if (!output_open(&d->out, kind, d->opt->dumpfile, d->opt->force))
 		return false;
+	if (d->opt->has_size_limit)
+		d->out.limit = d->opt->size_limit;
 	kdump_layout_init(&d->lay, d->k.page_size, d->k.vc.notes_size,
 			  d->k.max_mapnr);
 	fill_info(d, &ki);
@@ -281,38 +318,84 @@ static bool write_dump(struct dump *d)
 	return output_close(&d->out);
 }
 
+static int all_levels(const struct options *opt)
+{
+	int dl = 0;
+
+	for (int i = 0; i < opt->nr_dump_levels; i++)
+		dl |= opt->dump_levels[i];
+	return dl;
+}
+
+/*
+ * One attempt at one dump level.  Return: 0 on success, 1 on failure,
+ * -1 when the output filled up (ENOSPC or -L) and another level may fit.
+ */
+static int try_level(struct dump *d, int level)
+{
+	bool ok;
+
+	d->dump_level = level;
+	memset(&d->st, 0, sizeof(d->st));
+	d->num_dumpable = 0;
+	filter_init(&d->f, &d->k, level);
+	ok = write_dump(d);
+	filter_fini(&d->f);
+	bitmap_free(&d->bm1);
+	bitmap_free(&d->bm2);
+	if (ok) {
+		print_report(d);
+		return 0;
+	}
+	return output_full(&d->out) ? -1 : 1;
+}
+
+static void flag_incomplete(struct dump *d)
+{
+	if (d->out.kind != OUT_FILE || !d->out.size)
+		return;
+	if (kdump_mark_incomplete(d->opt->dumpfile, &d->k.vc.tgt))
+		MSG("This is an incomplete dumpfile, but might analyzable.\n");
+}
+
 /**
  * create_dumpfile - the main job: VMCORE to a kdump-compressed DUMPFILE.
+ *
+ * With a dump level list (-d 31,11,1) a level whose dump does not fit
+ * (disk full, or -L) is retried with the next one after deleting the
+ * partial file; when none fits, the last file is flagged incomplete.
  */
 int create_dumpfile(const struct options *opt)
 {
 	struct dump *d = xcalloc(1, sizeof(*d));
 	int ret;
 
-	if (opt->elf_output || opt->split || opt->has_size_limit ||
-	    opt->nr_dump_levels > 1) {
+	if (opt->elf_output || opt->split) {
 		ERRMSG("%s is not supported by this version yet.\n",
-		       opt->elf_output ? "-E" : opt->split ? "--split" :
-		       opt->has_size_limit ? "-L" : "A dump level list");
+		       opt->elf_output ? "-E" : "--split");
 		free(d);
 		return EXIT_FAILED;
 	}
 	d->opt = opt;
-	d->dump_level = opt->dump_levels[0];
-	ret = kernel_open(&d->k, opt->vmcore, opt->vmcoreinfo_file, d->dump_level);
-	if (ret == EXIT_COMPLETED) {
-		filter_init(&d->f, &d->k, d->dump_level);
-		if (!write_dump(d)) {
+	ret = kernel_open(&d->k, opt->vmcore, opt->vmcoreinfo_file, all_levels(opt));
+	for (int i = 0; ret == EXIT_COMPLETED && i < opt->nr_dump_levels; i++) {
+		int r = try_level(d, opt->dump_levels[i]);
+
+		if (r == 0)
+			break;
+		if (r > 0 || opt->flatten || i + 1 == opt->nr_dump_levels) {
+			if (r < 0)
+				flag_incomplete(d);
 			ret = EXIT_FAILED;
-			if (d->out.kind == OUT_FILE && d->out.bytes &&
-			    kdump_mark_incomplete(opt->dumpfile, &d->k.vc.tgt))
-				MSG("This is an incomplete dumpfile, but might analyzable.\n");
-		} else {
-			print_report(d);
+			break;
 		}
-		filter_fini(&d->f);
-		bitmap_free(&d->bm1);
-		bitmap_free(&d->bm2);
+		MSG("Retry to create a dumpfile by dump_level(%d).\n",
+		    opt->dump_levels[i + 1]);
+		if (d->out.kind == OUT_FILE && unlink(opt->dumpfile) < 0) {
+			ERRMSG("Can't delete the dump file(%s). %s\n", opt->dumpfile,
+			       strerror(errno));
+			ret = EXIT_FAILED;
+		}
 	}
 	kernel_close(&d->k);
 	free(d);

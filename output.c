@@ -35,10 +35,11 @@ static bool write_all(int fd, const void *buf, size_t len, int *err)
 }
 
 static bool pwrite_all(int fd, uint64_t off, const void *buf, size_t len,
-		       int *err)
+		       int *err, uint64_t *done)
 {
 	const uint8_t *p = buf;
 
+	*done = 0;
 	while (len) {
 		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
@@ -51,6 +52,7 @@ static bool pwrite_all(int fd, uint64_t off, const void *buf, size_t len,
 		p += n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
+		*done += (uint64_t)n;
 	}
 	return true;
 }
@@ -104,22 +106,31 @@ bool output_open(struct output *o, enum output_kind kind, const char *path,
  * Return: false after the first failure (one message is printed, and
  * o->error keeps the errno, e.g. ENOSPC, for the caller to act on).
  */
-bool output_write(struct output *o, uint64_t off, const void *buf, size_t len)
+static bool do_write(struct output *o, uint64_t off, const void *buf, size_t len)
 {
+	uint64_t end = o->kind == OUT_FLAT ? o->bytes + FLAT_RECORD_HDR + len
+					   : off + len;
 	bool ok = true;
 
-	if (o->error)
-		return false;
+	o->partial = 0;
 	if (!len)
 		return true;
+	if (o->limit && end > o->limit) {
+		o->error = ENOSPC;
+		ERRMSG("Can't write the dump file(%s): the size limit (-L %llu) is reached.\n",
+		       o->path, (unsigned long long)o->limit);
+		return false;
+	}
 	if (o->kind == OUT_FLAT) {
 		uint8_t rec[FLAT_RECORD_HDR];
 
 		flat_make_record(rec, (int64_t)off, (int64_t)len);
 		ok = write_all(o->fd, rec, sizeof(rec), &o->error) &&
 		     write_all(o->fd, buf, len, &o->error);
+		if (ok)
+			o->bytes += FLAT_RECORD_HDR;
 	} else if (o->kind == OUT_FILE) {
-		ok = pwrite_all(o->fd, off, buf, len, &o->error);
+		ok = pwrite_all(o->fd, off, buf, len, &o->error, &o->partial);
 	}
 	if (!ok) {
 		ERRMSG("Can't write the dump file(%s). %s\n", o->path,
@@ -129,6 +140,39 @@ bool output_write(struct output *o, uint64_t off, const void *buf, size_t len)
 	o->bytes += len;
 	o->size = MAX(o->size, off + len);
 	return true;
+}
+
+bool output_write(struct output *o, uint64_t off, const void *buf, size_t len)
+{
+	if (o->error)
+		return false;
+	return do_write(o, off, buf, len);
+}
+
+/*
+ * After a failed write, try one more (small) write, e.g. the descriptors
+ * of the pages whose data did land.  The first error is kept.
+ */
+bool output_write_after_error(struct output *o, uint64_t off, const void *buf,
+			      size_t len)
+{
+	int saved = o->error;
+	uint64_t limit = o->limit;
+	bool ok;
+
+	o->error = 0;
+	o->limit = 0;
+	ok = (!limit || off + len <= limit) && o->kind == OUT_FILE &&
+	     do_write(o, off, buf, len);
+	o->error = saved;
+	o->limit = limit;
+	return ok;
+}
+
+/* Whether the output failed because it is full (ENOSPC or -L). */
+bool output_full(const struct output *o)
+{
+	return o->error == ENOSPC || o->error == EDQUOT || o->error == EFBIG;
 }
 
 bool output_close(struct output *o)

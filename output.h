@@ -19,6 +19,8 @@ struct output {
 	const char *path;	/* for messages; "STDOUT" when flattened */
 	uint64_t bytes;		/* payload bytes written */
 	uint64_t size;		/* logical file size so far */
+	uint64_t limit;		/* -L: refuse writes beyond this; 0: none */
+	uint64_t partial;	/* bytes of the last failed write that landed */
 	int error;		/* errno of the first failed write, or 0 */
 };
 
@@ -26,6 +28,9 @@ bool output_check_path(const char *path, bool force);
 bool output_open(struct output *o, enum output_kind kind, const char *path,
 		 bool force);
 bool output_write(struct output *o, uint64_t off, const void *buf, size_t len);
+bool output_write_after_error(struct output *o, uint64_t off, const void *buf,
+			      size_t len);
+bool output_full(const struct output *o);
 bool output_close(struct output *o);
 
 /**
