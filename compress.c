@@ -150,3 +150,35 @@ uint32_t compress_page(struct compressor *c, const uint8_t *page,
 	*len = c->page_size;
 	return 0;
 }
+
+/**
+ * decompress_page - expand one stored page; it must give exactly a page.
+ * @flags: the page descriptor's flags (one DUMP_DH_COMPRESSED_* bit or 0)
+ */
+bool decompress_page(unsigned int flags, const uint8_t *in, uint32_t len,
+		     uint8_t *out, unsigned int page_size)
+{
+	if (flags & DUMP_DH_COMPRESSED_ZLIB) {
+		uLongf n = page_size;
+
+		return uncompress(out, &n, in, len) == Z_OK && n == page_size;
+	}
+	if (flags & DUMP_DH_COMPRESSED_LZO) {
+		lzo_uint n = page_size;
+
+		return lzo1x_decompress_safe(in, len, out, &n, NULL) == LZO_E_OK &&
+		       n == page_size;
+	}
+	if (flags & DUMP_DH_COMPRESSED_SNAPPY) {
+		size_t n = page_size;
+
+		return snappy_uncompress((const char *)in, len, (char *)out, &n) ==
+		       SNAPPY_OK && n == page_size;
+	}
+	if (flags & DUMP_DH_COMPRESSED_ZSTD)
+		return ZSTD_decompress(out, page_size, in, len) == page_size;
+	if (len != page_size)
+		return false;
+	memcpy(out, in, page_size);
+	return true;
+}

@@ -30,5 +30,7 @@ void compressor_fini(struct compressor *c);
 uint32_t compress_page(struct compressor *c, const uint8_t *page,
 		       const uint8_t **out, uint32_t *len);
 const char *codec_name(unsigned int codec);
+bool decompress_page(unsigned int flags, const uint8_t *in, uint32_t len,
+		     uint8_t *out, unsigned int page_size);
 
 #endif /* MDF_COMPRESS_H */

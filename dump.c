@@ -19,6 +19,7 @@
 #include "dump.h"
 #include "filter.h"
 #include "kdump.h"
+#include "kdump_input.h"
 #include "kernel.h"
 #include "makedumpfile.h"
 #include "options.h"
@@ -270,7 +271,8 @@ static void fill_info(const struct dump *d, struct kdump_info *ki)
 	memset(ki, 0, sizeof(*ki));
 	ki->tgt = k->vc.tgt;
 	memcpy(ki->utsname, k->utsname, sizeof(ki->utsname));
-	ki->crashtime = k->vi.has_crashtime ? k->vi.crashtime : 0;
+	ki->crashtime = k->vi.has_crashtime ? k->vi.crashtime :
+			k->vc.kd ? kdump_timestamp(&k->vc) : 0;
 	ki->status = d->opt->codec;
 	ki->nr_cpus = k->vc.nr_cpus;
 	ki->phys_base = k->arch.phys_base;
@@ -335,6 +337,13 @@ static int try_level(struct dump *d, int level)
 {
 	bool ok;
 
+	if (d->k.vc.kd && (level | kdump_dump_level(&d->k.vc)) != level) {
+		int old = kdump_dump_level(&d->k.vc);
+
+		level |= old;
+		MSG("dump_level is changed to %d, because %s was created by dump_level(%d).\n",
+		    level, d->opt->vmcore, old);
+	}
 	d->dump_level = level;
 	memset(&d->st, 0, sizeof(d->st));
 	d->num_dumpable = 0;

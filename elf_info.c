@@ -19,7 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bitmap.h"
 #include "elf_info.h"
+#include "flat.h"
+#include "kdump_input.h"
 #include "makedumpfile.h"
 
 #define READ_WINDOW	(4UL << 20)	/* bytes per mmap()/pread() of page data */
@@ -262,8 +265,31 @@ out:
 	return ok;
 }
 
+/* Not ELF: a kdump-compressed file, plain or flattened. */
+static bool open_other(struct vmcore *vc)
+{
+	uint8_t head[FLAT_HEADER_SIZE];
+	size_t n = (size_t)MIN(vc->file_size, (uint64_t)sizeof(head));
+
+	if (!read_at(vc, 0, head, n))
+		goto fail;
+	if (!kdump_input_probe(head, n) && !flat_is_header(head, n)) {
+		ERRMSG("%s is neither an ELF vmcore nor a kdump-compressed or flattened dump.\n",
+		       vc->path);
+		goto fail;
+	}
+	if (!kdump_input_open(vc, head, n))
+		goto fail;
+	scan_notes(vc);
+	vmcore_set_page_size(vc, 4096);
+	return true;
+fail:
+	vmcore_close(vc);
+	return false;
+}
+
 /**
- * vmcore_open - open and parse an ELF vmcore.
+ * vmcore_open - open and parse an ELF vmcore (or a kdump-compressed dump).
  *
  * Return: true on success; on failure one error message has been printed.
  */
@@ -292,7 +318,7 @@ bool vmcore_open(struct vmcore *vc, const char *path)
 	if (vc->file_size < EI_NIDENT || !read_at(vc, 0, e, EI_NIDENT))
 		goto not_elf;
 	if (memcmp(e, ELFMAG, SELFMAG))
-		goto not_elf;
+		return open_other(vc);
 	vc->elf_class = e[EI_CLASS];
 	if (vc->elf_class != ELFCLASS64 && vc->elf_class != ELFCLASS32) {
 		ERRMSG("The ELF header of %s is corrupt: unknown class %d.\n", path,
@@ -328,6 +354,7 @@ fail:
 
 void vmcore_close(struct vmcore *vc)
 {
+	kdump_input_close(vc);
 	if (vc->fd >= 0)
 		close(vc->fd);
 	vc->fd = -1;
@@ -390,6 +417,8 @@ bool vmcore_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
+	if (vc->kd)
+		return kdump_read_phys(vc, paddr, buf, len);
 	while (len) {
 		const struct pt_load *l = vmcore_find_load(vc, paddr);
 		uint64_t in_seg;
@@ -473,9 +502,12 @@ static bool fill_window(struct vmcore *vc, const struct pt_load *l, uint64_t off
 const uint8_t *vmcore_read_page(struct vmcore *vc, uint64_t pfn)
 {
 	uint64_t paddr = pfn * vc->page_size;
-	const struct pt_load *l = vmcore_find_load(vc, paddr);
+	const struct pt_load *l;
 	uint64_t off;
 
+	if (vc->kd)
+		return kdump_read_page(vc, pfn);
+	l = vmcore_find_load(vc, paddr);
 	if (l && paddr - l->paddr + vc->page_size <= l->filesz) {
 		off = l->offset + (paddr - l->paddr);
 		if (off < vc->win_off || off + vc->page_size > vc->win_off + vc->win_len)
@@ -507,9 +539,50 @@ uint64_t vmcore_max_paddr(const struct vmcore *vc)
 {
 	uint64_t max = 0;
 
+	if (vc->kd)
+		return kdump_max_mapnr(vc) * vc->page_size;
 	for (size_t i = 0; i < vc->nr_loads; i++)
 		max = MAX(max, vc->loads[i].paddr + vc->loads[i].memsz);
 	return max;
+}
+
+/**
+ * vmcore_fill_bitmaps - which pfns exist (@bm1) and have data (@bm2) in
+ * the cycle the bitmaps were reset to.  ELF: pfns [p_paddr / page,
+ * (p_paddr + p_memsz) / page) of every PT_LOAD, minus for @bm2 the pages
+ * past p_filesz.  kdump: the input's own two bitmaps.
+ */
+bool vmcore_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *bm2)
+{
+	uint64_t ps = vc->page_size;
+
+	if (vc->kd)
+		return kdump_fill_bitmaps(vc, bm1, bm2);
+	for (size_t i = 0; i < vc->nr_loads; i++) {
+		const struct pt_load *l = &vc->loads[i];
+
+		bitmap_set_range(bm1, l->paddr / ps, (l->paddr + l->memsz) / ps);
+	}
+	memcpy(bm2->buf, bm1->buf, bitmap_bytes(bm1));
+	for (size_t i = 0; i < vc->nr_loads; i++) {
+		const struct pt_load *l = &vc->loads[i];
+
+		bitmap_clear_range(bm2, DIV_ROUND_UP(l->paddr + l->filesz, ps),
+				   DIV_ROUND_UP(l->paddr + l->memsz, ps));
+	}
+	return true;
+}
+
+/*
+ * Whether the struct page of @pfn is to be looked at: as upstream, its
+ * first byte must have data in a PT_LOAD; for a kdump input, it must be
+ * set in the input's 1st bitmap.
+ */
+bool vmcore_pfn_in_segs(struct vmcore *vc, uint64_t pfn, const struct bitmap *bm1)
+{
+	if (vc->kd)
+		return bitmap_test(bm1, pfn);
+	return vmcore_find_load(vc, pfn * vc->page_size) != NULL;
 }
 
 void vmcore_dump_loads(const struct vmcore *vc)

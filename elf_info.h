@@ -66,7 +66,10 @@ struct vmcore {
 	size_t win_len;
 	uint8_t *scratch;	/* one page, for pages that straddle segments */
 	unsigned int page_size;
+	struct kdump_src *kd;	/* set when the input is kdump-compressed */
 };
+
+struct bitmap;
 
 bool vmcore_open(struct vmcore *vc, const char *path);
 void vmcore_close(struct vmcore *vc);
@@ -76,6 +79,8 @@ const struct pt_load *vmcore_find_load(struct vmcore *vc, uint64_t paddr);
 bool vmcore_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len);
 const uint8_t *vmcore_read_page(struct vmcore *vc, uint64_t pfn);
 uint64_t vmcore_max_paddr(const struct vmcore *vc);
+bool vmcore_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *bm2);
+bool vmcore_pfn_in_segs(struct vmcore *vc, uint64_t pfn, const struct bitmap *bm1);
 void vmcore_dump_loads(const struct vmcore *vc);
 
 #endif /* MDF_ELF_INFO_H */

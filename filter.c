@@ -56,25 +56,6 @@ static void exclude(struct filter *f, struct bitmap *bm2, uint64_t start,
 	}
 }
 
-static void mark_segments(struct filter *f, struct bitmap *bm1, struct bitmap *bm2)
-{
-	const struct vmcore *vc = &f->k->vc;
-	uint64_t ps = f->k->page_size;
-
-	for (size_t i = 0; i < vc->nr_loads; i++) {
-		const struct pt_load *l = &vc->loads[i];
-
-		bitmap_set_range(bm1, l->paddr / ps, (l->paddr + l->memsz) / ps);
-	}
-	memcpy(bm2->buf, bm1->buf, bitmap_bytes(bm1));
-	for (size_t i = 0; i < vc->nr_loads; i++) {
-		const struct pt_load *l = &vc->loads[i];
-
-		bitmap_clear_range(bm2, DIV_ROUND_UP(l->paddr + l->filesz, ps),
-				   DIV_ROUND_UP(l->paddr + l->memsz, ps));
-	}
-}
-
 /* Make sure the struct page of @pfn is in the batch buffer. */
 static const uint8_t *struct_page(struct filter *f, const struct mm_range *r,
 				  uint64_t pfn)
@@ -100,7 +81,7 @@ static const uint8_t *struct_page(struct filter *f, const struct mm_range *r,
 }
 
 static bool scan_range(struct filter *f, const struct mm_range *r,
-		       struct bitmap *bm2)
+		       const struct bitmap *bm1, struct bitmap *bm2)
 {
 	struct kernel *k = f->k;
 	uint64_t start = MAX(MAX(r->start_pfn, bm2->start_pfn), f->pending_end);
@@ -111,7 +92,7 @@ static bool scan_range(struct filter *f, const struct mm_range *r,
 		enum page_class cls;
 		uint64_t nr;
 
-		if (!vmcore_find_load(&k->vc, pfn * k->page_size))
+		if (!vmcore_pfn_in_segs(&k->vc, pfn, bm1))
 			continue;
 		pg = struct_page(f, r, pfn);
 		if (!pg)
@@ -133,7 +114,8 @@ static bool scan_range(struct filter *f, const struct mm_range *r,
  */
 bool filter_cycle(struct filter *f, struct bitmap *bm1, struct bitmap *bm2)
 {
-	mark_segments(f, bm1, bm2);
+	if (!vmcore_fill_bitmaps(&f->k->vc, bm1, bm2))
+		return false;
 	if (f->stats)
 		f->stats->present += bitmap_count(bm1);
 	if (f->pending_end > bm2->start_pfn)
@@ -145,7 +127,7 @@ bool filter_cycle(struct filter *f, struct bitmap *bm1, struct bitmap *bm2)
 
 		if (r->end_pfn <= bm2->start_pfn || r->start_pfn >= bm2->end_pfn)
 			continue;
-		if (!scan_range(f, r, bm2))
+		if (!scan_range(f, r, bm1, bm2))
 			return false;
 	}
 	return true;

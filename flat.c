@@ -125,3 +125,113 @@ out:
 		ok = false;
 	return ok;
 }
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct flat_rec *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/**
+ * flat_index_build - scan the record headers of a flattened file once.
+ */
+bool flat_index_build(int fd, const char *path, struct flat_index *fi)
+{
+	uint64_t pos = FLAT_HEADER_SIZE;
+	size_t cap = 0;
+
+	memset(fi, 0, sizeof(*fi));
+	for (;;) {
+		uint8_t rec[FLAT_RECORD_HDR];
+		int64_t off, size;
+
+		if (pread(fd, rec, sizeof(rec), (off_t)pos) != sizeof(rec)) {
+			ERRMSG("The flattened file %s is truncated: no end marker.\n", path);
+			return false;
+		}
+		off = (int64_t)get_be64(rec);
+		size = (int64_t)get_be64(rec + 8);
+		if (off == -1 && size == -1)
+			break;
+		if (off < 0 || size < 0) {
+			ERRMSG("The flattened file %s is corrupt at 0x%llx.\n", path,
+			       (unsigned long long)pos);
+			return false;
+		}
+		if (fi->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			fi->r = realloc(fi->r, cap * sizeof(*fi->r));
+			if (!fi->r) {
+				ERRMSG("Can't allocate memory for the flattened index.\n");
+				return false;
+			}
+		}
+		fi->r[fi->n] = (struct flat_rec){ (uint64_t)off, (uint64_t)size,
+						  pos + FLAT_RECORD_HDR, fi->n };
+		fi->n++;
+		pos += FLAT_RECORD_HDR + (uint64_t)size;
+	}
+	qsort(fi->r, fi->n, sizeof(*fi->r), cmp_rec);
+	return true;
+}
+
+/* The newest record holding logical offset @off, or NULL (a hole). */
+static const struct flat_rec *find_rec(const struct flat_index *fi, uint64_t off,
+				       size_t *next)
+{
+	const struct flat_rec *best = NULL;
+	size_t lo = 0, hi = fi->n;
+
+	while (lo < hi) {		/* first record with r.off > off */
+		size_t mid = (lo + hi) / 2;
+
+		if (fi->r[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo, seen = 0; i > 0 && seen < 16; i--, seen++) {
+		const struct flat_rec *r = &fi->r[i - 1];
+
+		if (off < r->off + r->len && (!best || r->seq > best->seq))
+			best = r;
+	}
+	*next = lo;
+	return best;
+}
+
+/* Read the logical file; bytes that no record wrote read as zero. */
+bool flat_index_read(int fd, const struct flat_index *fi, uint64_t off,
+		     void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		size_t next, n;
+		const struct flat_rec *r = find_rec(fi, off, &next);
+
+		if (!r) {
+			/* zero up to the next record */
+			n = next < fi->n ? (size_t)MIN((uint64_t)len, fi->r[next].off - off)
+					 : len;
+			memset(p, 0, n);
+		} else {
+			n = (size_t)MIN((uint64_t)len, r->off + r->len - off);
+			if (pread(fd, p, n, (off_t)(r->pos + (off - r->off))) != (ssize_t)n)
+				return false;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return true;
+}
+
+void flat_index_free(struct flat_index *fi)
+{
+	free(fi->r);
+	memset(fi, 0, sizeof(*fi));
+}

@@ -11,6 +11,7 @@
 #include <elf.h>
 #include <string.h>
 
+#include "kdump_input.h"
 #include "kernel.h"
 #include "makedumpfile.h"
 
@@ -63,6 +64,10 @@ static void read_utsname(struct kernel *k)
 		DEBUG_MSG("Can't read init_uts_ns; building utsname from VMCOREINFO.\n");
 	}
 	memset(u, 0, sizeof(k->utsname));
+	if (k->vc.kd && !strncmp(kdump_utsname(&k->vc), "Linux", NEW_UTS_LEN)) {
+		memcpy(u, kdump_utsname(&k->vc), sizeof(k->utsname));
+		return;
+	}
 	strcpy(u, "Linux");
 	if (k->has_vmcoreinfo)
 		strncpy(u + 2 * NEW_UTS_LEN, k->vi.osrelease, NEW_UTS_LEN - 1);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../elf_info.h"
+#include "../kdump_input.h"
 #include "../makedumpfile.h"
 #include "arch.h"
 
@@ -29,6 +30,8 @@ bool arch_init(struct arch_ctx *ctx, const struct arch_ops *ops,
 	ctx->ops = ops;
 	ctx->vc = vc;
 	ctx->vi = vi;
+	/* a kdump-compressed input records phys_base in its sub header */
+	ctx->phys_base = vc->kd ? kdump_phys_base(vc) : 0;
 	return ops->init(ctx);
 }
 

@@ -53,7 +53,7 @@ static bool x86_64_init(struct arch_ctx *ctx)
 	ctx->priv = st;
 	if (vmci_number(vi, "phys_base", &n))
 		ctx->phys_base = (uint64_t)n;
-	else
+	else if (phys_base_from_loads(ctx->vc))
 		ctx->phys_base = phys_base_from_loads(ctx->vc);
 	st->levels = vmci_number(vi, "pgtable_l5_enabled", &n) && n ? 5 : 4;
 	st->addr_mask = PTE_ADDR_MASK;

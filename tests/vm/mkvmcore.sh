@@ -22,7 +22,9 @@
 #   --timeout S      seconds to wait for WORKLOAD-READY (default 300+)
 #
 # Outputs: PATH (the vmcore), PATH.log (serial console + QEMU output),
-#          PATH without .elf + .vmcoreinfo.txt (the VMCOREINFO note text).
+#          PATH without .elf + .vmcoreinfo.txt (the VMCOREINFO note text),
+#          PATH without .elf + .kdump-zlib (QEMU's flattened kdump-zlib dump of
+#          the same stopped guest, an input for re-filtering tests).
 # Lock files for concurrent runs live in build/vm/locks/.
 # If PATH already exists it is taken as complete (it only ever appears by
 # the final rename) and the script exits 0 at once.
@@ -149,7 +151,7 @@ cleanup() {
 		kill -9 "$QEMU_PID" 2>/dev/null || true
 	fi
 	rm -rf "$WORK"
-	rm -f "$OUT.tmp" "${OUT%.elf}.vmcoreinfo.txt.tmp"
+	rm -f "$OUT.tmp" "${OUT%.elf}.vmcoreinfo.txt.tmp" "${OUT%.elf}.kdump-zlib.tmp"
 	[ $rc -eq 0 ] || log "FAILED (see $OUT.log)"
 	exit $rc
 }
@@ -203,7 +205,11 @@ T_READY=$(elapsed)
 log "guest ready after ${T_READY}s"
 
 # --- dump -------------------------------------------------------------------
+# Stop the guest so that both dumps see the same memory: the ELF vmcore,
+# and QEMU's own flattened kdump-zlib dump of it (a re-filtering input).
+$PY "$VMDIR/qmp.py" "$SOCK" cmd stop >/dev/null
 $PY "$VMDIR/qmp.py" "$SOCK" dump "$OUT.tmp" --format elf >&2
+$PY "$VMDIR/qmp.py" "$SOCK" dump "${OUT%.elf}.kdump-zlib.tmp" --format kdump-zlib >&2
 T_DUMP=$(elapsed)
 $PY "$VMDIR/qmp.py" "$SOCK" quit || true
 for _ in $(seq 30); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 1; done
@@ -252,7 +258,8 @@ with open(txt_out, "w") as t:
 print("mkvmcore: VMCOREINFO ok: OSRELEASE=%s pgtable_l5_enabled=%s, %d PT_LOAD"
       % (kv["OSRELEASE"], l5, sum(1 for p in phdrs if p[0] == 1)), file=sys.stderr)
 EOF
-chmod 644 "$OUT.tmp"	# QEMU creates the dump owner-read-only
+chmod 644 "$OUT.tmp" "${OUT%.elf}.kdump-zlib.tmp"	# QEMU creates dumps owner-read-only
+mv "${OUT%.elf}.kdump-zlib.tmp" "${OUT%.elf}.kdump-zlib"
 mv "$VMCI.tmp" "$VMCI"
 mv "$OUT.tmp" "$OUT"
 log "done: $OUT ($(du -m "$OUT" | cut -f1) MiB); ready ${T_READY}s, dumped ${T_DUMP}s, total $(elapsed)s"
