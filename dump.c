@@ -17,6 +17,7 @@
 #include "bitmap.h"
 #include "compress.h"
 #include "dump.h"
+#include "dump_priv.h"
 #include "filter.h"
 #include "kdump.h"
 #include "kdump_input.h"
@@ -29,21 +30,6 @@
 #define DEFAULT_CYCLE_BYTES	(4UL << 20)	/* per bitmap: 128 GiB of RAM */
 #define DESC_CACHE		(256UL << 10)
 #define DATA_CACHE		(1UL << 20)
-
-struct dump {
-	const struct options *opt;
-	struct kernel k;
-	struct filter f;
-	struct filter_stats st;
-	struct output out;
-	struct kdump_layout lay;
-	struct bitmap bm1, bm2;
-	uint64_t cycle_pfns;
-	uint64_t nr_cycles;
-	uint64_t num_dumpable;
-	int dump_level;
-	unsigned int status;
-};
 
 static uint64_t cycle_pfns(const struct options *opt, uint64_t max_mapnr)
 {
@@ -59,6 +45,31 @@ static uint64_t cycle_pfns(const struct options *opt, uint64_t max_mapnr)
 	return MIN(bytes * 8, ROUND_UP(MAX(max_mapnr, 1ULL), 512));
 }
 
+static bool is_zero(const uint8_t *p, unsigned int size)
+{
+	return !p[0] && !memcmp(p, p + 1, size - 1);
+}
+
+static bool exclude_zero_pages(struct dump *d, bool count)
+{
+	for (uint64_t pfn = bitmap_next_set(&d->bm2, d->bm2.start_pfn);
+	     pfn < d->bm2.end_pfn; pfn = bitmap_next_set(&d->bm2, pfn + 1)) {
+		const uint8_t *page = vmcore_read_page(&d->k.vc, pfn);
+
+		if (!page) {
+			ERRMSG("Can't read the page of pfn 0x%llx.\n",
+			       (unsigned long long)pfn);
+			return false;
+		}
+		if (is_zero(page, d->k.page_size)) {
+			bitmap_clear(&d->bm2, pfn);
+			if (count)
+				d->st.zero++;
+		}
+	}
+	return true;
+}
+
 static void reset_cycle(struct dump *d, uint64_t c)
 {
 	uint64_t start = c * d->cycle_pfns;
@@ -66,6 +77,55 @@ static void reset_cycle(struct dump *d, uint64_t c)
 
 	bitmap_reset(&d->bm1, start, end);
 	bitmap_reset(&d->bm2, start, end);
+}
+
+/**
+ * dump_load_cycle - make bm1/bm2 hold cycle @c, for writers that visit
+ * pfns out of order (-E walks PT_LOADs in file order).  The filter carries
+ * state from one cycle to the next, so going backwards restarts from
+ * cycle 0.  Statistics are counted the first time a cycle is computed.
+ * With @d->elf_zero, zero pages are cleared from bm2 too (ELF output must
+ * know its layout before writing any data).
+ */
+bool dump_load_cycle(struct dump *d, uint64_t c)
+{
+	if (d->cur_valid && d->cur == c)
+		return true;
+	if (!d->cur_valid || c < d->cur) {
+		filter_rewind(&d->f, NULL);
+		d->cur = 0;
+	} else {
+		d->cur++;
+	}
+	for (;; d->cur++) {
+		bool count = d->cur >= d->counted;
+
+		d->f.stats = count ? &d->st : NULL;
+		reset_cycle(d, d->cur);
+		if (!filter_cycle(&d->f, &d->bm1, &d->bm2) ||
+		    (d->elf_zero && !exclude_zero_pages(d, count)))
+			return false;
+		if (count)
+			d->counted = d->cur + 1;
+		d->cur_valid = true;
+		if (d->cur == c)
+			return true;
+	}
+}
+
+/*
+ * Whether @pfn is dumpable, loading its cycle if needed.  Pages above
+ * max_mapnr (QEMU's BIOS and framebuffer PT_LOADs) have no struct page to
+ * judge them by, so an ELF output keeps them as they are.  (Upstream reads
+ * bitmap bits past its end there, and keeps a varying part of them.)
+ */
+bool dump_pfn_dumpable(struct dump *d, uint64_t pfn, bool *ok)
+{
+	*ok = true;
+	if (pfn >= d->k.max_mapnr)
+		return true;
+	*ok = dump_load_cycle(d, pfn / d->cycle_pfns);
+	return *ok && bitmap_test(&d->bm2, pfn);
 }
 
 /* Pass 1: bitmaps of every cycle, written out; count dumpable pages. */
@@ -226,7 +286,7 @@ out:
 	return ok;
 }
 
-static void print_report(const struct dump *d)
+void dump_print_report(const struct dump *d)
 {
 	const struct filter_stats *s = &d->st;
 	uint64_t max = d->k.max_mapnr, hole = max - s->present;
@@ -237,6 +297,9 @@ static void print_report(const struct dump *d)
 	REPORT_MSG("\n");
 	REPORT_MSG("Original pages  : 0x%016llx\n", (unsigned long long)original);
 	REPORT_MSG("  Excluded pages   : 0x%016llx\n", (unsigned long long)excl);
+	if (d->opt->elf_output)
+		REPORT_MSG("     in ELF format : 0x%016llx\n",
+			   (unsigned long long)d->elf_excluded);
 	REPORT_MSG("    Pages filled with zero  : 0x%016llx\n",
 		   (unsigned long long)s->zero);
 	REPORT_MSG("    Non-private cache pages : 0x%016llx\n",
@@ -254,6 +317,11 @@ static void print_report(const struct dump *d)
 	REPORT_MSG("    Extension filter pages  : 0x%016llx\n", 0ULL);
 	REPORT_MSG("  Remaining pages  : 0x%016llx\n",
 		   (unsigned long long)(original - excl));
+	if (d->opt->elf_output) {
+		REPORT_MSG("     in ELF format : 0x%016llx\n",
+			   (unsigned long long)(original - d->elf_excluded));
+		excl = d->elf_excluded;
+	}
 	if (original)
 		REPORT_MSG("  (The number of pages is reduced to %llu%%.)\n",
 			   (unsigned long long)((original - excl) * 100 / original));
@@ -285,19 +353,30 @@ static void fill_info(const struct dump *d, struct kdump_info *ki)
 	}
 }
 
-static bool write_dump(struct dump *d)
+static bool write_kdump(struct dump *d)
 {
 	struct kdump_info ki;
+
+	kdump_layout_init(&d->lay, d->k.page_size, d->k.vc.notes_size,
+			  d->k.max_mapnr);
+	fill_info(d, &ki);
+	return kdump_write_headers(&d->out, &d->lay, &ki) && pass_bitmaps(d) &&
+	       pass_pages(d);
+}
+
+static bool write_dump(struct dump *d)
+{
 	enum output_kind kind = d->opt->dry_run ? OUT_NULL :
 				d->opt->flatten ? OUT_FLAT : OUT_FILE;
+	bool ok;
 
 	if (!output_open(&d->out, kind, d->opt->dumpfile, d->opt->force))
 		return false;
 	if (d->opt->has_size_limit)
 		d->out.limit = d->opt->size_limit;
-	kdump_layout_init(&d->lay, d->k.page_size, d->k.vc.notes_size,
-			  d->k.max_mapnr);
-	fill_info(d, &ki);
+	d->cur_valid = false;
+	d->counted = 0;
+	d->elf_excluded = 0;
 	d->cycle_pfns = cycle_pfns(d->opt, d->k.max_mapnr);
 	d->nr_cycles = DIV_ROUND_UP(d->k.max_mapnr, d->cycle_pfns);
 	if (d->opt->work_dir) {
@@ -312,8 +391,8 @@ static bool write_dump(struct dump *d)
 	}
 	DEBUG_MSG("cycle: %llu pfns, %llu cycles\n", (unsigned long long)d->cycle_pfns,
 		  (unsigned long long)d->nr_cycles);
-	if (!kdump_write_headers(&d->out, &d->lay, &ki) || !pass_bitmaps(d) ||
-	    !pass_pages(d)) {
+	ok = d->opt->elf_output ? write_elf_dump(d) : write_kdump(d);
+	if (!ok) {
 		output_close(&d->out);
 		return false;
 	}
@@ -353,7 +432,7 @@ static int try_level(struct dump *d, int level)
 	bitmap_free(&d->bm1);
 	bitmap_free(&d->bm2);
 	if (ok) {
-		print_report(d);
+		dump_print_report(d);
 		return 0;
 	}
 	return output_full(&d->out) ? -1 : 1;
@@ -361,7 +440,7 @@ static int try_level(struct dump *d, int level)
 
 static void flag_incomplete(struct dump *d)
 {
-	if (d->out.kind != OUT_FILE || !d->out.size)
+	if (d->out.kind != OUT_FILE || !d->out.size || d->opt->elf_output)
 		return;
 	if (kdump_mark_incomplete(d->opt->dumpfile, &d->k.vc.tgt))
 		MSG("This is an incomplete dumpfile, but might analyzable.\n");
@@ -379,9 +458,8 @@ int create_dumpfile(const struct options *opt)
 	struct dump *d = xcalloc(1, sizeof(*d));
 	int ret;
 
-	if (opt->elf_output || opt->split) {
-		ERRMSG("%s is not supported by this version yet.\n",
-		       opt->elf_output ? "-E" : "--split");
+	if (opt->split) {
+		ERRMSG("--split is not supported by this version yet.\n");
 		free(d);
 		return EXIT_FAILED;
 	}

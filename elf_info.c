@@ -141,6 +141,8 @@ static void parse_phdr(const struct vmcore *vc, const uint8_t *p, uint32_t *type
 
 	*type = tget32(t, p);
 	if (vc->elf_class == ELFCLASS64) {
+		l->flags = tget32(t, p + 4);
+		l->align = tget64(t, p + 48);
 		l->offset = tget64(t, p + 8);
 		l->vaddr = tget64(t, p + 16);
 		l->paddr = tget64(t, p + 24);
@@ -152,6 +154,8 @@ static void parse_phdr(const struct vmcore *vc, const uint8_t *p, uint32_t *type
 		l->paddr = tget32(t, p + 12);
 		l->filesz = tget32(t, p + 16);
 		l->memsz = tget32(t, p + 20);
+		l->flags = tget32(t, p + 24);
+		l->align = tget32(t, p + 28);
 	}
 }
 
@@ -252,8 +256,12 @@ static bool read_program_headers(struct vmcore *vc, const struct ehdr_info *h)
 		parse_phdr(vc, tab + i * h->phentsize, &type, &seg);
 		if (type == PT_LOAD)
 			vc->loads[vc->nr_loads++] = seg;
-		else if (type == PT_NOTE && seg.filesz && !add_note_segment(vc, &seg))
-			goto out;
+		else if (type == PT_NOTE && seg.filesz) {
+			if (!vc->notes_size)
+				vc->note_phdr = seg;
+			if (!add_note_segment(vc, &seg))
+				goto out;
+		}
 	}
 	if (!vc->nr_loads) {
 		ERRMSG("The ELF file %s has no PT_LOAD segment.\n", vc->path);
@@ -340,6 +348,7 @@ bool vmcore_open(struct vmcore *vc, const char *path)
 	if (!read_at(vc, 0, e, vc->elf_class == ELFCLASS64 ? sizeof(Elf64_Ehdr) :
 		     sizeof(Elf32_Ehdr)))
 		goto fail;
+	memcpy(vc->ehdr, e, sizeof(vc->ehdr));
 	if (!parse_ehdr(vc, e, &h) || !read_program_headers(vc, &h))
 		goto fail;
 	scan_notes(vc);
@@ -533,6 +542,21 @@ const uint8_t *vmcore_read_page(struct vmcore *vc, uint64_t pfn)
 		done += n;
 	}
 	return vc->scratch;
+}
+
+/**
+ * vmcore_read_load - read segment @l's bytes from @rel on; bytes past its
+ * p_filesz read as zero.
+ */
+bool vmcore_read_load(struct vmcore *vc, const struct pt_load *l, uint64_t rel,
+		      void *buf, size_t len)
+{
+	size_t n = rel < l->filesz ? (size_t)MIN((uint64_t)len, l->filesz - rel) : 0;
+
+	if (n && !read_at(vc, l->offset + rel, buf, n))
+		return false;
+	memset((uint8_t *)buf + n, 0, len - n);
+	return true;
 }
 
 uint64_t vmcore_max_paddr(const struct vmcore *vc)

@@ -21,6 +21,8 @@
  * @memsz:	bytes of memory described (p_memsz); beyond @filesz is no data
  */
 struct pt_load {
+	uint32_t flags;		/* p_flags */
+	uint64_t align;		/* p_align */
 	uint64_t paddr;
 	uint64_t vaddr;
 	uint64_t offset;
@@ -49,6 +51,8 @@ struct vmcore {
 	size_t nr_loads;
 	size_t last_load;	/* lookup hint */
 
+	struct pt_load note_phdr;	/* the first PT_NOTE, as read */
+	uint8_t ehdr[64];	/* the ELF header, as read */
 	uint8_t *notes;		/* all PT_NOTE contents, concatenated */
 	size_t notes_size;
 	const char *vmcoreinfo;	/* points into @notes, not NUL-terminated */
@@ -78,6 +82,8 @@ void vmcore_set_page_size(struct vmcore *vc, unsigned int page_size);
 const struct pt_load *vmcore_find_load(struct vmcore *vc, uint64_t paddr);
 bool vmcore_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len);
 const uint8_t *vmcore_read_page(struct vmcore *vc, uint64_t pfn);
+bool vmcore_read_load(struct vmcore *vc, const struct pt_load *l, uint64_t rel,
+		      void *buf, size_t len);
 uint64_t vmcore_max_paddr(const struct vmcore *vc);
 bool vmcore_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *bm2);
 bool vmcore_pfn_in_segs(struct vmcore *vc, uint64_t pfn, const struct bitmap *bm1);

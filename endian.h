@@ -118,6 +118,19 @@ static inline uint64_t tgetlong(const struct target *t, const void *p)
 	return t->ptr_size == 8 ? tget64(t, p) : tget32(t, p);
 }
 
+static inline void tput16(const struct target *t, void *p, uint16_t v)
+{
+	uint8_t *b = p;
+
+	if (t->be) {
+		b[0] = (uint8_t)(v >> 8);
+		b[1] = (uint8_t)v;
+	} else {
+		b[0] = (uint8_t)v;
+		b[1] = (uint8_t)(v >> 8);
+	}
+}
+
 static inline void tput32(const struct target *t, void *p, uint32_t v)
 {
 	if (t->be)
