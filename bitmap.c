@@ -130,6 +130,23 @@ uint64_t bitmap_count(const struct bitmap *bm)
 	return c;
 }
 
+/* Set bits for pfns in [start, end), clipped to the window. */
+uint64_t bitmap_count_range(const struct bitmap *bm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+
+	start = MAX(start, bm->start_pfn);
+	end = MIN(end, bm->end_pfn);
+	for (uint64_t pfn = start; pfn < end && ((pfn - bm->start_pfn) & 7); pfn++)
+		n += bitmap_test(bm, pfn);
+	start = MIN(end, bm->start_pfn + ROUND_UP(start - bm->start_pfn, 8));
+	for (; start + 8 <= end; start += 8)
+		n += (uint64_t)__builtin_popcount(bm->buf[(start - bm->start_pfn) >> 3]);
+	for (; start < end; start++)
+		n += bitmap_test(bm, start);
+	return n;
+}
+
 /* The first set pfn at or after @pfn, or end_pfn if none. */
 uint64_t bitmap_next_set(const struct bitmap *bm, uint64_t pfn)
 {

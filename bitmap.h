@@ -25,6 +25,7 @@ void bitmap_reset(struct bitmap *bm, uint64_t start_pfn, uint64_t end_pfn);
 void bitmap_set_range(struct bitmap *bm, uint64_t start, uint64_t end);
 void bitmap_clear_range(struct bitmap *bm, uint64_t start, uint64_t end);
 uint64_t bitmap_count(const struct bitmap *bm);
+uint64_t bitmap_count_range(const struct bitmap *bm, uint64_t start, uint64_t end);
 uint64_t bitmap_next_set(const struct bitmap *bm, uint64_t pfn);
 size_t bitmap_bytes(const struct bitmap *bm);
 

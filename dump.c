@@ -134,6 +134,7 @@ static bool pass_bitmaps(struct dump *d)
 	struct progress p;
 
 	filter_rewind(&d->f, &d->st);
+	d->num_dumpable = 0;
 	progress_start(&p, "Excluding unnecessary pages", d->nr_cycles);
 	for (uint64_t c = 0; c < d->nr_cycles; c++) {
 		uint64_t start = c * d->cycle_pfns;
@@ -142,6 +143,10 @@ static bool pass_bitmaps(struct dump *d)
 		if (!filter_cycle(&d->f, &d->bm1, &d->bm2))
 			return false;
 		d->num_dumpable += bitmap_count(&d->bm2);
+		for (uint64_t b = d->sb_counts ? start / d->sb_pfns : d->nr_sb;
+		     b < d->nr_sb && b * d->sb_pfns < d->bm2.end_pfn; b++)
+			d->sb_counts[b] += bitmap_count_range(&d->bm2, b * d->sb_pfns,
+							      (b + 1) * d->sb_pfns);
 		if (!output_write(&d->out, d->lay.off_bitmap1 + start / 8, d->bm1.buf,
 				  bitmap_bytes(&d->bm1)) ||
 		    !output_write(&d->out, d->lay.off_bitmap2 + start / 8, d->bm2.buf,
@@ -215,8 +220,14 @@ static bool emit_page(void *arg, const struct page_result *r)
 
 static bool write_cycle_pages(struct dump *d, struct writer *w)
 {
-	for (uint64_t pfn = bitmap_next_set(&d->bm2, d->bm2.start_pfn);
-	     pfn < d->bm2.end_pfn; pfn = bitmap_next_set(&d->bm2, pfn + 1)) {
+	uint64_t start = d->bm2.start_pfn, end = d->bm2.end_pfn;
+
+	if (d->split_file) {		/* only this file's range */
+		start = MAX(start, d->range_start);
+		end = MIN(end, d->range_end);
+	}
+	for (uint64_t pfn = bitmap_next_set(&d->bm2, start);
+	     pfn < end; pfn = bitmap_next_set(&d->bm2, pfn + 1)) {
 		const uint8_t *page = vmcore_read_page(&d->k.vc, pfn);
 
 		if (!page || !pipeline_add(&w->pipe, page))
@@ -233,7 +244,7 @@ static int worker_threads(const struct options *opt)
 	if (!opt->codec)
 		return 0;
 	n = opt->num_threads ? (long)opt->num_threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (n <= 1)
+	if (n <= 1 || opt->split)
 		return 0;
 	return (int)MIN(n, 8L);
 }
@@ -345,6 +356,11 @@ static void fill_info(const struct dump *d, struct kdump_info *ki)
 	ki->nr_cpus = k->vc.nr_cpus;
 	ki->phys_base = k->arch.phys_base;
 	ki->dump_level = d->dump_level;
+	if (d->split_file) {
+		ki->split = 1;
+		ki->start_pfn = d->range_start;
+		ki->end_pfn = d->range_end;
+	}
 	ki->notes = k->vc.notes;
 	ki->notes_size = k->vc.notes_size;
 	if (k->vc.vmcoreinfo) {
@@ -353,7 +369,7 @@ static void fill_info(const struct dump *d, struct kdump_info *ki)
 	}
 }
 
-static bool write_kdump(struct dump *d)
+bool dump_write_kdump(struct dump *d)
 {
 	struct kdump_info ki;
 
@@ -364,34 +380,57 @@ static bool write_kdump(struct dump *d)
 	       pass_pages(d);
 }
 
+/* Pass 1 only, into no file: count dumpable pages (for --split). */
+bool dump_count_pass(struct dump *d)
+{
+	kdump_layout_init(&d->lay, d->k.page_size, d->k.vc.notes_size,
+			  d->k.max_mapnr);
+	return pass_bitmaps(d);
+}
+
+bool dump_open_output(struct dump *d, enum output_kind kind, const char *path)
+{
+	if (!output_open(&d->out, kind, path, d->opt->force))
+		return false;
+	if (d->opt->has_size_limit)
+		d->out.limit = d->opt->size_limit;
+	return true;
+}
+
+/* Size the cycle window and allocate the two bitmaps. */
+bool dump_setup_cycles(struct dump *d)
+{
+	d->cur_valid = false;
+	d->counted = 0;
+	d->elf_excluded = 0;
+	d->cycle_pfns = cycle_pfns(d->opt, d->k.max_mapnr);
+	d->nr_cycles = DIV_ROUND_UP(d->k.max_mapnr, d->cycle_pfns);
+	DEBUG_MSG("cycle: %llu pfns, %llu cycles\n", (unsigned long long)d->cycle_pfns,
+		  (unsigned long long)d->nr_cycles);
+	if (!d->opt->work_dir) {
+		bitmap_alloc(&d->bm1, d->cycle_pfns);
+		bitmap_alloc(&d->bm2, d->cycle_pfns);
+		return true;
+	}
+	return bitmap_alloc_file(&d->bm1, d->cycle_pfns, d->opt->work_dir) &&
+	       bitmap_alloc_file(&d->bm2, d->cycle_pfns, d->opt->work_dir);
+}
+
+void dump_free_cycles(struct dump *d)
+{
+	bitmap_free(&d->bm1);
+	bitmap_free(&d->bm2);
+}
+
 static bool write_dump(struct dump *d)
 {
 	enum output_kind kind = d->opt->dry_run ? OUT_NULL :
 				d->opt->flatten ? OUT_FLAT : OUT_FILE;
 	bool ok;
 
-	if (!output_open(&d->out, kind, d->opt->dumpfile, d->opt->force))
+	if (!dump_setup_cycles(d) || !dump_open_output(d, kind, d->opt->dumpfile))
 		return false;
-	if (d->opt->has_size_limit)
-		d->out.limit = d->opt->size_limit;
-	d->cur_valid = false;
-	d->counted = 0;
-	d->elf_excluded = 0;
-	d->cycle_pfns = cycle_pfns(d->opt, d->k.max_mapnr);
-	d->nr_cycles = DIV_ROUND_UP(d->k.max_mapnr, d->cycle_pfns);
-	if (d->opt->work_dir) {
-		if (!bitmap_alloc_file(&d->bm1, d->cycle_pfns, d->opt->work_dir) ||
-		    !bitmap_alloc_file(&d->bm2, d->cycle_pfns, d->opt->work_dir)) {
-			output_close(&d->out);
-			return false;
-		}
-	} else {
-		bitmap_alloc(&d->bm1, d->cycle_pfns);
-		bitmap_alloc(&d->bm2, d->cycle_pfns);
-	}
-	DEBUG_MSG("cycle: %llu pfns, %llu cycles\n", (unsigned long long)d->cycle_pfns,
-		  (unsigned long long)d->nr_cycles);
-	ok = d->opt->elf_output ? write_elf_dump(d) : write_kdump(d);
+	ok = d->opt->elf_output ? write_elf_dump(d) : dump_write_kdump(d);
 	if (!ok) {
 		output_close(&d->out);
 		return false;
@@ -427,10 +466,18 @@ static int try_level(struct dump *d, int level)
 	memset(&d->st, 0, sizeof(d->st));
 	d->num_dumpable = 0;
 	filter_init(&d->f, &d->k, level);
+	if (d->opt->split) {
+		int r = write_split_dump(d);
+
+		filter_fini(&d->f);
+		dump_free_cycles(d);
+		if (!r)
+			dump_print_report(d);
+		return r;
+	}
 	ok = write_dump(d);
 	filter_fini(&d->f);
-	bitmap_free(&d->bm1);
-	bitmap_free(&d->bm2);
+	dump_free_cycles(d);
 	if (ok) {
 		dump_print_report(d);
 		return 0;
@@ -458,11 +505,6 @@ int create_dumpfile(const struct options *opt)
 	struct dump *d = xcalloc(1, sizeof(*d));
 	int ret;
 
-	if (opt->split) {
-		ERRMSG("--split is not supported by this version yet.\n");
-		free(d);
-		return EXIT_FAILED;
-	}
 	d->opt = opt;
 	ret = kernel_open(&d->k, opt->vmcore, opt->vmcoreinfo_file, all_levels(opt));
 	for (int i = 0; ret == EXIT_COMPLETED && i < opt->nr_dump_levels; i++) {
@@ -478,7 +520,9 @@ int create_dumpfile(const struct options *opt)
 		}
 		MSG("Retry to create a dumpfile by dump_level(%d).\n",
 		    opt->dump_levels[i + 1]);
-		if (d->out.kind == OUT_FILE && unlink(opt->dumpfile) < 0) {
+		for (int j = 0; opt->split && j < opt->nr_files; j++)
+			unlink(opt->files[j]);
+		if (!opt->split && d->out.kind == OUT_FILE && unlink(opt->dumpfile) < 0) {
 			ERRMSG("Can't delete the dump file(%s). %s\n", opt->dumpfile,
 			       strerror(errno));
 			ret = EXIT_FAILED;
@@ -489,9 +533,3 @@ int create_dumpfile(const struct options *opt)
 	return ret;
 }
 
-int reassemble_dumpfile(const struct options *opt)
-{
-	(void)opt;
-	ERRMSG("--reassemble is not supported by this version yet.\n");
-	return EXIT_FAILED;
-}

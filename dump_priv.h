@@ -42,11 +42,22 @@ struct dump {
 	bool cur_valid;
 	bool elf_zero;
 	uint64_t elf_excluded;
+	/* --split: dumpable pages per splitblock, and this file's pfn range */
+	uint64_t *sb_counts;
+	uint64_t sb_pfns, nr_sb;
+	bool split_file;
+	uint64_t range_start, range_end;
 };
 
 bool dump_load_cycle(struct dump *d, uint64_t c);
 bool dump_pfn_dumpable(struct dump *d, uint64_t pfn, bool *ok);
 void dump_print_report(const struct dump *d);
+bool dump_write_kdump(struct dump *d);
+bool dump_open_output(struct dump *d, enum output_kind kind, const char *path);
+bool dump_setup_cycles(struct dump *d);
+bool dump_count_pass(struct dump *d);
+void dump_free_cycles(struct dump *d);
 bool write_elf_dump(struct dump *d);		/* elf_writer.c */
+int write_split_dump(struct dump *d);		/* split.c */
 
 #endif /* MDF_DUMP_PRIV_H */
