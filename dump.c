@@ -465,7 +465,10 @@ static int try_level(struct dump *d, int level)
 	d->dump_level = level;
 	memset(&d->st, 0, sizeof(d->st));
 	d->num_dumpable = 0;
-	filter_init(&d->f, &d->k, level);
+	if (!filter_init(&d->f, &d->k, level)) {
+		filter_fini(&d->f);
+		return 1;
+	}
 	if (d->opt->split) {
 		int r = write_split_dump(d);
 

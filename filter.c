@@ -16,7 +16,30 @@
 #include "kernel.h"
 #include "makedumpfile.h"
 
-void filter_init(struct filter *f, struct kernel *k, int dump_level)
+/*
+ * Free pages: by the struct page marker when the kernel has one, else by
+ * walking the free lists; say which and why (-D).
+ */
+static bool choose_free_method(struct filter *f)
+{
+	const struct page_layout *pl = &f->k->pl;
+
+	if (!(f->dump_level & DL_EXCLUDE_FREE))
+		return true;
+	if (pl->buddy != BUDDY_NONE) {
+		DEBUG_MSG("Free pages: struct page %s (%s)\n",
+			  pl->buddy == BUDDY_MAPCOUNT ? "_mapcount/page_type value" :
+			  "PG_buddy flag", pl->buddy_why);
+		return true;
+	}
+	DEBUG_MSG("Free pages: walking the zone free lists (%s)\n", pl->buddy_why);
+	if (!freelist_init(&f->fl, f->k, false))
+		return false;
+	f->walk_freelist = true;
+	return true;
+}
+
+bool filter_init(struct filter *f, struct kernel *k, int dump_level)
 {
 	memset(f, 0, sizeof(*f));
 	f->k = k;
@@ -26,6 +49,9 @@ void filter_init(struct filter *f, struct kernel *k, int dump_level)
 	if (f->scan)
 		f->batch = xmalloc((size_t)(k->pl.size * FILTER_BATCH));
 	DEBUG_MSG("struct page scan: %s\n", f->scan ? "yes" : "no");
+	if (!k->has_layout)
+		return true;
+	return choose_free_method(f);
 }
 
 /* Start a new pass over all cycles; count into @stats unless NULL. */
@@ -120,9 +146,7 @@ bool filter_cycle(struct filter *f, struct bitmap *bm1, struct bitmap *bm2)
 		f->stats->present += bitmap_count(bm1);
 	if (f->pending_end > bm2->start_pfn)
 		exclude(f, bm2, bm2->start_pfn, f->pending_end, f->pending_class);
-	if (!f->scan)
-		return true;
-	for (size_t i = 0; i < f->k->mm.n; i++) {
+	for (size_t i = 0; f->scan && i < f->k->mm.n; i++) {
 		const struct mm_range *r = &f->k->mm.r[i];
 
 		if (r->end_pfn <= bm2->start_pfn || r->start_pfn >= bm2->end_pfn)
@@ -130,5 +154,5 @@ bool filter_cycle(struct filter *f, struct bitmap *bm1, struct bitmap *bm2)
 		if (!scan_range(f, r, bm1, bm2))
 			return false;
 	}
-	return true;
+	return !f->walk_freelist || freelist_exclude(&f->fl, bm2, f->stats);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bitmap.h"
+#include "freelist.h"
 #include "pageflags.h"
 
 struct kernel;
@@ -34,11 +35,13 @@ struct filter {
 	uint64_t pending_end;
 	enum page_class pending_class;
 	struct filter_stats *stats;	/* NULL: don't count (second pass) */
+	bool walk_freelist;		/* -d 16 by the free lists */
+	struct freelist fl;
 };
 
 #define FILTER_BATCH 512
 
-void filter_init(struct filter *f, struct kernel *k, int dump_level);
+bool filter_init(struct filter *f, struct kernel *k, int dump_level);
 void filter_rewind(struct filter *f, struct filter_stats *stats);
 void filter_fini(struct filter *f);
 bool filter_cycle(struct filter *f, struct bitmap *bm1, struct bitmap *bm2);

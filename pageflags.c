@@ -31,17 +31,18 @@
 struct kernel_era {
 	unsigned int from, to;		/* inclusive KERNEL_VERSION() range */
 	int pg_lru, pg_private, pg_swapcache, pg_slab, pg_head;
+	int pg_buddy;			/* -1: none */
 	bool has_buddy_value;
 	int32_t buddy_value;
 	const char *cite;
 };
 
 static const struct kernel_era kernel_eras[] = {
-	{ KERNEL_VERSION(2, 6, 15), KERNEL_VERSION(2, 6, 37), 5, 11, 15, 7, 14,
+	{ KERNEL_VERSION(2, 6, 15), KERNEL_VERSION(2, 6, 37), 5, 11, 15, 7, 14, -1,
 	  false, 0, "include/linux/page-flags.h of 2.6.15-2.6.37: no mapcount marker" },
-	{ KERNEL_VERSION(2, 6, 38), KERNEL_VERSION(2, 6, 38), 5, 11, 15, 7, 14,
+	{ KERNEL_VERSION(2, 6, 38), KERNEL_VERSION(2, 6, 38), 5, 11, 15, 7, 14, -1,
 	  true, -2, "2.6.38 mm/internal.h: PAGE_BUDDY_MAPCOUNT_VALUE (-2)" },
-	{ KERNEL_VERSION(2, 6, 39), KERNEL_VERSION(255, 255, 255), 5, 11, 15, 7, 14,
+	{ KERNEL_VERSION(2, 6, 39), KERNEL_VERSION(255, 255, 255), 5, 11, 15, 7, 14, -1,
 	  true, -128, "2.6.39+ include/linux/mm.h: PAGE_BUDDY_MAPCOUNT_VALUE (-128)" },
 };
 
@@ -123,23 +124,46 @@ static void init_flags(struct page_layout *pl, const struct vmcoreinfo *vi,
 		pl->max_order = 0;
 }
 
+/*
+ * How free blocks are recognised, in upstream's order of preference: the
+ * exported _mapcount/page_type value, then PG_buddy, then this kernel
+ * generation's known value; otherwise (BUDDY_NONE) the free lists are
+ * walked.  @pl->buddy_why says which and why, for -D.
+ */
 static void init_buddy(struct page_layout *pl, const struct vmcoreinfo *vi,
 		       const struct kernel_era *era)
 {
 	int64_t v;
 
 	pl->buddy = BUDDY_NONE;
-	if (!pl->has_private)
+	if (!pl->has_private) {
+		pl->buddy_why = "no OFFSET(page.private) (the block order)";
 		return;
-	if (vmci_number(vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) ||
-	    (era->has_buddy_value && (v = era->buddy_value, true))) {
-		if (pl->has_mapcount) {
-			pl->buddy = BUDDY_MAPCOUNT;
-			pl->buddy_value = (uint32_t)v;
-		}
+	}
+	if (vmci_number(vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v)) {
+		pl->buddy_why = "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) in VMCOREINFO";
 	} else if (pl->pg_buddy >= 0) {
 		pl->buddy = BUDDY_PG_FLAG;
+		pl->buddy_why = "NUMBER(PG_buddy) in VMCOREINFO";
+		return;
+	} else if (era->has_buddy_value) {
+		v = era->buddy_value;
+		pl->buddy_why = era->cite;
+	} else if (era->pg_buddy >= 0) {
+		pl->pg_buddy = era->pg_buddy;
+		pl->buddy = BUDDY_PG_FLAG;
+		pl->buddy_why = era->cite;
+		return;
+	} else {
+		pl->buddy_why = "this kernel marks no free block in struct page";
+		return;
 	}
+	if (!pl->has_mapcount) {
+		pl->buddy_why = "no OFFSET(page._mapcount)";
+		return;
+	}
+	pl->buddy = BUDDY_MAPCOUNT;
+	pl->buddy_value = (uint32_t)v;
 }
 
 /* Where compound order and destructor/hugetlb marker live (upstream's order). */
@@ -225,16 +249,7 @@ bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 	init_flags(pl, vi, era);
 	init_buddy(pl, vi, era);
 	init_compound(pl, vi);
-	DEBUG_MSG("free pages: %s\n",
-		  pl->buddy == BUDDY_MAPCOUNT ? "struct page _mapcount/page_type marker" :
-		  pl->buddy == BUDDY_PG_FLAG ? "PG_buddy page flag" : "no marker");
-	if ((dump_level & DL_EXCLUDE_FREE) && pl->buddy == BUDDY_NONE) {
-		ERRMSG("Can't exclude free pages (-d 16): VMCOREINFO lacks %s.\n",
-		       !pl->has_private ? "OFFSET(page.private)" :
-		       !pl->has_mapcount ? "OFFSET(page._mapcount)" :
-		       "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) and NUMBER(PG_buddy)");
-		return false;
-	}
+	(void)dump_level;
 	return true;
 }
 

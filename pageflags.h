@@ -68,6 +68,7 @@ struct page_layout {
 	uint64_t head_mask;
 
 	enum buddy_method buddy;
+	const char *buddy_why;		/* where the method came from, for -D */
 	uint32_t buddy_value;
 	uint64_t max_order;		/* LENGTH(zone.free_area), 0 if unknown */
 	bool has_slab_type, has_offline_type, has_unaccepted_type;
