@@ -88,7 +88,8 @@ void compressor_fini(struct compressor *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static bool zlib_page(struct compressor *c, const uint8_t *in, size_t *len)
+static bool zlib_page(struct compressor *c, const uint8_t *in, uint8_t *dst,
+		      size_t *len)
 {
 	z_stream *z = c->state;
 
@@ -96,7 +97,7 @@ static bool zlib_page(struct compressor *c, const uint8_t *in, size_t *len)
 		return false;
 	z->next_in = (Bytef *)in;
 	z->avail_in = c->page_size;
-	z->next_out = c->out;
+	z->next_out = dst;
 	z->avail_out = (uInt)c->out_cap;
 	if (deflate(z, Z_FINISH) != Z_STREAM_END)
 		return false;
@@ -105,50 +106,62 @@ static bool zlib_page(struct compressor *c, const uint8_t *in, size_t *len)
 }
 
 /**
- * compress_page - compress one page.
- * @out, @len: out: the bytes to store
+ * compress_page_to - compress one page into @dst (c->out_cap bytes).
  *
- * Return: the descriptor flag (a DUMP_DH_COMPRESSED_* bit), or 0 when the
- * page is to be stored raw; then *@out is @page and *@len the page size.
+ * Return: the descriptor flag (a DUMP_DH_COMPRESSED_* bit) with *@len the
+ * compressed size, or 0 when the page is to be stored raw (the result
+ * would not be smaller than a page).
  */
-uint32_t compress_page(struct compressor *c, const uint8_t *page,
-		       const uint8_t **out, uint32_t *len)
+uint32_t compress_page_to(struct compressor *c, const uint8_t *page, uint8_t *dst,
+			  uint32_t *len)
 {
 	size_t n = c->out_cap;
 	bool ok = false;
 
 	switch (c->codec) {
 	case DUMP_DH_COMPRESSED_ZLIB:
-		ok = zlib_page(c, page, &n);
+		ok = zlib_page(c, page, dst, &n);
 		break;
 	case DUMP_DH_COMPRESSED_LZO: {
 		lzo_uint ln = n;
 
-		ok = lzo1x_1_compress(page, c->page_size, c->out, &ln,
-				      c->state) == LZO_E_OK;
+		ok = lzo1x_1_compress(page, c->page_size, dst, &ln, c->state) ==
+		     LZO_E_OK;
 		n = ln;
 		break;
 	}
 	case DUMP_DH_COMPRESSED_SNAPPY:
-		ok = snappy_compress((const char *)page, c->page_size,
-				     (char *)c->out, &n) == SNAPPY_OK;
+		ok = snappy_compress((const char *)page, c->page_size, (char *)dst,
+				     &n) == SNAPPY_OK;
 		break;
 	case DUMP_DH_COMPRESSED_ZSTD:
-		n = ZSTD_compressCCtx(c->state, c->out, c->out_cap, page,
-				      c->page_size, 1);
+		n = ZSTD_compressCCtx(c->state, dst, c->out_cap, page, c->page_size, 1);
 		ok = !ZSTD_isError(n);
 		break;
 	default:
 		break;
 	}
 	if (ok && n < c->page_size) {
-		*out = c->out;
 		*len = (uint32_t)n;
 		return c->codec;
 	}
-	*out = page;
 	*len = c->page_size;
 	return 0;
+}
+
+/**
+ * compress_page - compress one page into the compressor's own buffer.
+ * @out, @len: out: the bytes to store (*@out is @page when stored raw)
+ */
+uint32_t compress_page(struct compressor *c, const uint8_t *page,
+		       const uint8_t **out, uint32_t *len)
+{
+	uint32_t flags = c->codec ? compress_page_to(c, page, c->out, len) : 0;
+
+	if (!flags)
+		*len = c->page_size;
+	*out = flags ? c->out : page;
+	return flags;
 }
 
 /**

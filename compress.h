@@ -29,6 +29,8 @@ bool compressor_init(struct compressor *c, unsigned int codec,
 void compressor_fini(struct compressor *c);
 uint32_t compress_page(struct compressor *c, const uint8_t *page,
 		       const uint8_t **out, uint32_t *len);
+uint32_t compress_page_to(struct compressor *c, const uint8_t *page, uint8_t *dst,
+			  uint32_t *len);
 const char *codec_name(unsigned int codec);
 bool decompress_page(unsigned int flags, const uint8_t *in, uint32_t len,
 		     uint8_t *out, unsigned int page_size);

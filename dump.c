@@ -236,12 +236,17 @@ static bool write_cycle_pages(struct dump *d, struct writer *w)
 	return true;
 }
 
-/* Compression threads: --num-threads, else one per online CPU (max 8). */
+/*
+ * Compression threads: --num-threads, else one per online CPU (max 8) for
+ * zlib and zstd.  lzo and snappy compress about as fast as a page can be
+ * copied to a worker, so by default they run inline, without any copy.
+ */
 static int worker_threads(const struct options *opt)
 {
 	long n;
 
-	if (!opt->codec)
+	if (!opt->codec || (!opt->num_threads && (opt->codec == DUMP_DH_COMPRESSED_LZO ||
+						   opt->codec == DUMP_DH_COMPRESSED_SNAPPY)))
 		return 0;
 	n = opt->num_threads ? (long)opt->num_threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n <= 1 || opt->split)

@@ -471,7 +471,7 @@ static bool map_window(struct vmcore *vc, uint64_t off, size_t n)
 	void *m;
 
 	unmap_window(vc);
-	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, vc->fd,
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, vc->fd,
 		 (off_t)start);
 	if (m == MAP_FAILED) {
 		DEBUG_MSG("mmap of %s failed (%s); reading with pread().\n",

@@ -33,21 +33,15 @@ static void compress_slot(struct pipeline *p, struct compressor *c, struct slot 
 	for (unsigned int i = 0; i < s->n; i++) {
 		struct page_result *r = &s->res[i];
 		const uint8_t *page = s->in + (size_t)i * p->page_size;
-		const uint8_t *out;
+		uint8_t *dst = s->out + (size_t)i * c->out_cap;
 
 		r->zero = p->check_zero && is_zero(page, p->page_size);
 		if (r->zero)
 			continue;
-		r->flags = compress_page(c, page, &out, &r->len);
-		if (r->flags) {
-			/* keep it: the compressor's buffer is reused per page */
-			uint8_t *dst = s->out + (size_t)i * c->out_cap;
-
-			memcpy(dst, out, r->len);
-			r->data = dst;
-		} else {
-			r->data = page;
-		}
+		r->flags = c->codec ? compress_page_to(c, page, dst, &r->len) : 0;
+		if (!r->flags)
+			r->len = p->page_size;
+		r->data = r->flags ? dst : page;
 	}
 }
 
@@ -186,6 +180,20 @@ bool pipeline_add(struct pipeline *p, const uint8_t *page)
 {
 	struct slot *s = &p->slots[p->filled % p->nslots];
 
+	if (!p->nthreads) {
+		/* no copy: compress straight from the caller's page and emit */
+		struct page_result r = { 0 };
+
+		r.zero = p->check_zero && is_zero(page, p->page_size);
+		if (!r.zero) {
+			r.flags = p->codec ? compress_page_to(&p->comps[0], page,
+							      s->out, &r.len) : 0;
+			if (!r.flags)
+				r.len = p->page_size;
+			r.data = r.flags ? s->out : page;
+		}
+		return p->emit(p->arg, &r);
+	}
 	memcpy(s->in + (size_t)p->fill_n * p->page_size, page, p->page_size);
 	s->n = ++p->fill_n;
 	if (p->fill_n == SLOT_PAGES)

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OURS=${MAKEDUMPFILE:-$PWD/build/makedumpfile}
-REF=/usr/sbin/makedumpfile
+REF=${REF_MAKEDUMPFILE:-/usr/bin/makedumpfile}
 RUNS=${BENCH_RUNS:-5}
 MEM=${BENCH_MEM:-4096}
 V=build/vmcores/x86_64-6.1-l5-$((MEM / 1024))g.elf
@@ -23,7 +23,11 @@ tests/vm/mkvmcore.sh --mem "$MEM" --variant l5 --out "$V"
 measure() {
 	local t="$OUT/time.txt"
 	rm -f "$OUT/dump"
-	/usr/bin/time -v -o "$t" "$@" "$OUT/dump" >/dev/null 2>&1
+	sync		# the previous run's dirty pages are not this run's cost
+	if ! /usr/bin/time -v -o "$t" "$@" "$OUT/dump" >/dev/null 2>&1; then
+		echo "bench: failed: $*" >&2
+		exit 1
+	fi
 	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":");
 		s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; el = s }
 		/Maximum resident/ { rss = $2 } END { print el, rss }' "$t"
