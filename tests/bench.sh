@@ -17,7 +17,7 @@ OUT=build/bench
 mkdir -p "$OUT"
 tests/vm/mkvmcore.sh --mem "$MEM" --variant l5 --out "$V"
 # 1.7.2 only reads program headers at offset 64: give it a rewritten copy
-[ -f "$V64" ] || /usr/bin/python3 tests/tools/elf_phoff64.py "$V" "$V64"
+[ "$V64" -nt "$V" ] || /usr/bin/python3 tests/tools/elf_phoff64.py "$V" "$V64"
 
 # run BIN ARGS... -> prints "seconds maxrss_kb" of one run
 measure() {

@@ -47,6 +47,8 @@ TIMEOUT=
 die() { echo "mkvmcore: error: $*" >&2; exit 1; }
 log() { echo "mkvmcore: $*" >&2; }
 usage() { sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# shellcheck source=lib.sh
+. "$VMDIR/lib.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -72,7 +74,7 @@ case $MEM in ''|*[!0-9]*) die "--mem must be a number of MiB" ;; esac
 : "${TIMEOUT:=$((300 + MEM * 60 / 1024))}"
 
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
-if [ -s "$OUT" ]; then
+if [ -s "$OUT" ] && [ -s "${OUT%.elf}.kdump-zlib" ]; then
 	log "$OUT exists, nothing to do"
 	exit 0
 fi
@@ -81,7 +83,7 @@ mkdir -p "$(dirname "$OUT")" "$BUILD/vm/locks"
 # Serialize concurrent runs for the same output.
 exec 9>"$BUILD/vm/locks/$(basename "$OUT").lock"
 flock 9
-if [ -s "$OUT" ]; then
+if [ -s "$OUT" ] && [ -s "${OUT%.elf}.kdump-zlib" ]; then
 	log "$OUT was made by a concurrent run"
 	exit 0
 fi
@@ -90,53 +92,11 @@ T0=$(date +%s.%N)
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- Debian packages --------------------------------------------------------
-export DEBIAN_FRONTEND=noninteractive
-need=()
-command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
-[ -x $PY ] || need+=(python3)
-command -v gcc >/dev/null || need+=(gcc)
-[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
-command -v cpio >/dev/null || need+=(cpio)
-if [ ${#need[@]} -gt 0 ]; then
-	log "installing ${need[*]}"
-	apt-get update -q >&2
-	apt-get install -y -q "${need[@]}" >&2
-fi
+# shellcheck disable=SC2046
+vm_apt_install $(vm_missing_base_packages)
 
 # --- kernel (cached in build/kernel/) --------------------------------------
-KDIR=$BUILD/kernel
-mkdir -p "$KDIR"
-exec 8>"$KDIR/.lock"
-flock 8
-kpkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }') || true
-if [ -z "$kpkg" ]; then
-	# No package lists yet, or offline: use a cached kernel if we have one.
-	kpkg=$(cd "$KDIR" && ls -d linux-image-*/ 2>/dev/null | sed 's,/$,,' | grep -v '\.tmp$' | sort -V | tail -n1) || true
-	if [ -z "$kpkg" ]; then
-		apt-get update -q >&2
-		kpkg=$(apt-cache depends linux-image-cloud-amd64 |
-			awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-	fi
-fi
-[ -n "$kpkg" ] || die "cannot determine the cloud kernel package"
-KROOT=$KDIR/$kpkg
-if ! ls "$KROOT"/boot/vmlinuz-* >/dev/null 2>&1; then
-	log "downloading $kpkg"
-	rm -rf "$KROOT" "$KROOT.tmp" "$KDIR/dl"
-	mkdir -p "$KDIR/dl"
-	(cd "$KDIR/dl" && apt-get download "$kpkg" >&2) ||
-		{ apt-get update -q >&2 && (cd "$KDIR/dl" && apt-get download "$kpkg" >&2); }
-	dpkg -x "$KDIR"/dl/"$kpkg"_*.deb "$KROOT.tmp"
-	mv "$KROOT.tmp" "$KROOT"
-	rm -rf "$KDIR/dl"
-fi
-flock -u 8
-VMLINUZ=$(ls "$KROOT"/boot/vmlinuz-* | head -n1)
-KVER=${VMLINUZ##*/vmlinuz-}
-MODDIR=$KROOT/lib/modules/$KVER
-[ -d "$MODDIR" ] || die "no modules for $KVER in $KROOT"
+vm_fetch_kernel
 log "kernel $KVER"
 
 # --- work directory, cleanup ---------------------------------------------
@@ -145,11 +105,7 @@ WORK=$(mktemp -d "$BUILD/vm/work.XXXXXX")
 QEMU_PID=
 cleanup() {
 	rc=$?
-	if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
-		kill "$QEMU_PID" 2>/dev/null || true
-		sleep 1
-		kill -9 "$QEMU_PID" 2>/dev/null || true
-	fi
+	vm_stop_qemu "$QEMU_PID"
 	rm -rf "$WORK"
 	rm -f "$OUT.tmp" "${OUT%.elf}.vmcoreinfo.txt.tmp" "${OUT%.elf}.kdump-zlib.tmp"
 	[ $rc -eq 0 ] || log "FAILED (see $OUT.log)"
@@ -160,18 +116,12 @@ trap 'exit 130' INT TERM HUP
 
 # --- initramfs --------------------------------------------------------------
 STAGE=$WORK/initramfs
-mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,mnt,data,modules}
-cp /bin/busybox "$STAGE/bin/busybox"
-for applet in $(/bin/busybox --list); do
-	[ "$applet" = busybox ] || ln -s busybox "$STAGE/bin/$applet"
-done
+vm_stage_busybox "$STAGE"
 gcc -static -O2 -Wall -o "$STAGE/bin/workload" "$VMDIR/workload.c"
 install -m 755 "$VMDIR/init.sh" "$STAGE/init"
-$PY "$VMDIR/moddeps.py" "$MODDIR" "$STAGE/modules" qemu_fw_cfg loop \
-	> "$STAGE/modules/order"
-mknod "$STAGE/dev/console" c 5 1 2>/dev/null || true
+vm_stage_modules "$STAGE" qemu_fw_cfg loop
 INITRD=$WORK/initramfs.cpio.gz
-(cd "$STAGE" && find . | sort | cpio -o -H newc --quiet) | gzip -1 > "$INITRD"
+vm_pack_initramfs "$STAGE" "$INITRD"
 log "initramfs $(du -k "$INITRD" | cut -f1) KiB (modules: $(tr '\n' ' ' < "$STAGE/modules/order"))"
 
 # --- boot -------------------------------------------------------------------
