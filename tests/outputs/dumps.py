@@ -53,6 +53,26 @@ class Elf:
             if t == 1:
                 self.loads.append((pa, off, fsz, msz, va))
 
+    def vmcoreinfo(self):
+        """The text of the VMCOREINFO note."""
+        eh = self.m[:64]
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phnum, = struct.unpack_from("<H", eh, 56)
+        for i in range(phnum):
+            t, _fl, off, _va, _pa, fsz, _msz, _al = struct.unpack_from(
+                "<IIQQQQQQ", self.m, phoff + 56 * i)
+            if t != 4:
+                continue
+            pos = off
+            while pos + 12 <= off + fsz:
+                nsz, dsz, _ty = struct.unpack_from("<III", self.m, pos)
+                name = self.m[pos + 12:pos + 12 + nsz]
+                desc = pos + 12 + ((nsz + 3) & ~3)
+                if name.rstrip(b"\0") == b"VMCOREINFO":
+                    return self.m[desc:desc + dsz].decode()
+                pos = desc + ((dsz + 3) & ~3)
+        raise AssertionError("no VMCOREINFO note")
+
     def page(self, pfn):
         """Bytes of page pfn from the first segment with file data, or None."""
         a = pfn * PAGE
