@@ -68,10 +68,12 @@ check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
 # The whole suite: unit tests, sanitizer build of them, the synthetic
-# vmcore tier and the real-kernel tier (boots Debian's kernel under QEMU).
+# vmcore tier, the real-kernel tiers (boot Debian's kernel under QEMU) and
+# a real kdump with the static binary as the capture kernel's collector.
 check: deps
 	$(MAKE) all check-unit
 	$(MAKE) SANITIZE=1 all check-unit
+	$(MAKE) LINKTYPE=static all
 	MKDUMP_REQUIRE_VMCORES=1 tests/run.sh
 
 demo: deps all

@@ -572,9 +572,10 @@ uint64_t vmcore_max_paddr(const struct vmcore *vc)
 
 /**
  * vmcore_fill_bitmaps - which pfns exist (@bm1) and have data (@bm2) in
- * the cycle the bitmaps were reset to.  ELF: pfns [p_paddr / page,
- * (p_paddr + p_memsz) / page) of every PT_LOAD, minus for @bm2 the pages
- * past p_filesz.  kdump: the input's own two bitmaps.
+ * the cycle the bitmaps were reset to.  ELF, as upstream makedumpfile: a
+ * page a PT_LOAD ends in the middle of exists (@bm1) but is not dumped
+ * (@bm2), and neither are pages past p_filesz.  kdump: the input's own
+ * bitmaps.
  */
 bool vmcore_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *bm2)
 {
@@ -585,9 +586,9 @@ bool vmcore_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *b
 	for (size_t i = 0; i < vc->nr_loads; i++) {
 		const struct pt_load *l = &vc->loads[i];
 
-		bitmap_set_range(bm1, l->paddr / ps, (l->paddr + l->memsz) / ps);
+		bitmap_set_range(bm1, l->paddr / ps, DIV_ROUND_UP(l->paddr + l->memsz, ps));
+		bitmap_set_range(bm2, l->paddr / ps, (l->paddr + l->memsz) / ps);
 	}
-	memcpy(bm2->buf, bm1->buf, bitmap_bytes(bm1));
 	for (size_t i = 0; i < vc->nr_loads; i++) {
 		const struct pt_load *l = &vc->loads[i];
 

@@ -16,6 +16,7 @@
 
 static int level = DEFAULT_MSG_LEVEL;
 static FILE *out_stream;
+static bool line_open;		/* a '\r' progress line awaits its newline */
 
 void msg_set_level(int l)
 {
@@ -37,10 +38,20 @@ static FILE *stream(void)
 	return out_stream ? out_stream : stdout;
 }
 
+/* End a redrawn progress line before anything else is printed. */
+static void close_line(void)
+{
+	if (line_open) {
+		fputc('\n', stream());
+		line_open = false;
+	}
+}
+
 static void vmsg(int bit, const char *fmt, va_list ap)
 {
 	if (!(level & bit))
 		return;
+	close_line();
 	vfprintf(stream(), fmt, ap);
 	fflush(stream());
 }
@@ -78,6 +89,7 @@ void msg_error(const char *func, const char *fmt, ...)
 
 	if (!(level & ML_ERROR))
 		return;
+	close_line();
 	fflush(stream());
 	fprintf(stderr, "%s: ", func);
 	va_start(ap, fmt);
@@ -94,15 +106,16 @@ double now_seconds(void)
 }
 
 /*
- * A progress line is redrawn with '\r' only on a real terminal that is
- * not TERM=dumb; otherwise (serial consoles, logs) a full line is printed
- * at most every few seconds, so logs stay short and readable.
+ * A progress line is redrawn with '\r' only on a terminal that says what it
+ * is (TERM set, and not "dumb"); otherwise (serial consoles of a capture
+ * kernel, where TERM is unset, and logs) a whole line is printed at most
+ * every ten seconds, so the output stays short and readable.
  */
 static bool interactive(void)
 {
 	const char *term = getenv("TERM");
 
-	if (term && !strcmp(term, "dumb"))
+	if (!term || !*term || !strcmp(term, "dumb"))
 		return false;
 	return isatty(fileno(stream()));
 }
@@ -126,18 +139,20 @@ static void draw(struct progress *p, uint64_t done, bool final)
 	double elapsed = now_seconds() - p->start;
 	char eta[32] = "";
 
-	permille = p->total ? (unsigned int)(done * 1000 / p->total) : 1000;
+	permille = p->total ? (unsigned int)MIN(done * 1000 / p->total, 999ULL) : 1000;
 	if (final)
 		permille = 1000;
 	if (!final && permille && elapsed > 1.0)
 		eta_text(eta, sizeof(eta), elapsed * (1000 - permille) / permille);
-	if (interactive())
+	if (interactive()) {
 		fprintf(stream(), "\r%-50s: [%3u.%u %%] %c  %16s%s", p->label,
 			permille / 10, permille % 10, spinner[p->spin++ % 4], eta,
 			final ? "\n" : "");
-	else
+		line_open = !final;
+	} else {
 		fprintf(stream(), "%-50s: [%3u.%u %%] %16s\n", p->label,
 			permille / 10, permille % 10, eta);
+	}
 	fflush(stream());
 	p->shown = true;
 }

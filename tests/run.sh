@@ -4,7 +4,11 @@
 #      Debian's makedumpfile 1.7.2 as second oracle);
 #   2. real vmcores of Debian's cloud kernel booted under QEMU (made and
 #      cached by tests/vm/mkvmcore.sh), checked against makedumpfile 1.7.2
-#      and read back page by page with libkdumpfile and crash.
+#      and read back page by page with libkdumpfile and crash;
+#   3. every output path (-E, --split, re-filtering, retries, -L) and the
+#      command-line contract on those vmcores;
+#   4. a real kdump: a crash in QEMU, our static binary as the collector
+#      in the capture kernel (tests/kdump).
 # Set MKDUMP_FAST=1 for a quicker subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +17,4 @@ mkdir -p build/vmcores
 for v in l5 l4; do
 	tests/vm/mkvmcore.sh --mem 1024 --variant $v --out build/vmcores/x86_64-6.1-$v-1g.elf
 done
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/oracle tests/outputs "$@"
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/oracle tests/outputs tests/kdump "$@"

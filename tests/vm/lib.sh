@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/vm/lib.sh - shell functions shared by the QEMU test scripts
 # (tests/vm/mkvmcore.sh, tests/kdump/run-kdump.sh).  Source it with bash
 # after defining log() and die(), and setting ROOT, VMDIR, BUILD and PY.
