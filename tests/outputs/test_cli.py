@@ -130,3 +130,20 @@ def test_version_lists_codecs():
     p = run(OURS, "-v")
     for c in (b"lzo\tenabled", b"snappy\tenabled", b"zstd\tenabled"):
         assert c in p.stdout
+
+
+def test_install_and_man_page(tmp_path):
+    """make install puts the binary and the man page under DESTDIR, and the
+    man page renders without a single groff warning."""
+    import subprocess
+    subprocess.run(["make", "-s", "-C", dumps.ROOT, "install", "PREFIX=/usr",
+                    "DESTDIR=%s" % tmp_path], check=True, stdout=subprocess.DEVNULL)
+    assert os.access(tmp_path / "usr/sbin/makedumpfile", os.X_OK)
+    man = tmp_path / "usr/share/man/man8/makedumpfile.8"
+    p = subprocess.run(["groff", "-man", "-ww", "-z", str(man)], capture_output=True)
+    assert p.returncode == 0 and not p.stderr, p.stderr
+    text = subprocess.run(["man", "-l", str(man)], capture_output=True,
+                          env=dict(os.environ, MANWIDTH="80")).stdout
+    for opt in (b"--split", b"--reassemble", b"--cyclic-buffer", b"--work-dir",
+                b"--num-threads", b"--dry-run", b"--check-params", b"EXIT STATUS"):
+        assert opt in text, opt
