@@ -7,6 +7,7 @@ Nothing here uses the code under test to judge its output.
 import ctypes
 import mmap
 import os
+import shutil
 import struct
 import subprocess
 
@@ -19,6 +20,14 @@ REF = os.environ.get("REF_MAKEDUMPFILE", "/usr/bin/makedumpfile")
 VMCORES = os.path.join(ROOT, "build", "vmcores")
 WORK = os.path.join(ROOT, "build", "test-outputs")
 PAGE = 4096
+
+
+def workdir(name):
+    """An empty scratch directory under build/."""
+    d = os.path.join(WORK, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
 
 
 def run(binary, *args, stdin=None, stdout=None, check=True):

@@ -17,11 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def work():
-    d = os.path.join(dumps.WORK, "cli")
-    os.makedirs(d, exist_ok=True)
-    for f in os.listdir(d):
-        os.unlink(os.path.join(d, f))
-    return d
+    return dumps.workdir("cli")
 
 
 def failed(p, code=1):
