@@ -592,7 +592,8 @@ bool vmcore_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *b
 	for (size_t i = 0; i < vc->nr_loads; i++) {
 		const struct pt_load *l = &vc->loads[i];
 
-		bitmap_clear_range(bm2, DIV_ROUND_UP(l->paddr + l->filesz, ps),
+		/* a page only partly backed by file data is not dumped either */
+		bitmap_clear_range(bm2, (l->paddr + l->filesz) / ps,
 				   DIV_ROUND_UP(l->paddr + l->memsz, ps));
 	}
 	return true;
