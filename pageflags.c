@@ -18,33 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_tables.h"
 #include "makedumpfile.h"
 #include "pageflags.h"
 #include "vmcoreinfo.h"
 
 #define PAGE_MAPPING_ANON	0x1ULL
-
-/**
- * struct kernel_era - fallbacks for one range of kernel versions, used
- * only for what VMCOREINFO does not say.
- */
-struct kernel_era {
-	unsigned int from, to;		/* inclusive KERNEL_VERSION() range */
-	int pg_lru, pg_private, pg_swapcache, pg_slab, pg_head;
-	int pg_buddy;			/* -1: none */
-	bool has_buddy_value;
-	int32_t buddy_value;
-	const char *cite;
-};
-
-static const struct kernel_era kernel_eras[] = {
-	{ KERNEL_VERSION(2, 6, 15), KERNEL_VERSION(2, 6, 37), 5, 11, 15, 7, 14, -1,
-	  false, 0, "include/linux/page-flags.h of 2.6.15-2.6.37: no mapcount marker" },
-	{ KERNEL_VERSION(2, 6, 38), KERNEL_VERSION(2, 6, 38), 5, 11, 15, 7, 14, -1,
-	  true, -2, "2.6.38 mm/internal.h: PAGE_BUDDY_MAPCOUNT_VALUE (-2)" },
-	{ KERNEL_VERSION(2, 6, 39), KERNEL_VERSION(255, 255, 255), 5, 11, 15, 7, 14, -1,
-	  true, -128, "2.6.39+ include/linux/mm.h: PAGE_BUDDY_MAPCOUNT_VALUE (-128)" },
-};
 
 unsigned int kernel_version_from_release(const char *release)
 {
@@ -62,14 +41,6 @@ unsigned int kernel_version_from_release(const char *release)
 		v[2] = 255;
 	return KERNEL_VERSION((unsigned int)v[0], (unsigned int)v[1],
 			      (unsigned int)v[2]);
-}
-
-static const struct kernel_era *find_era(unsigned int version)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(kernel_eras); i++)
-		if (version >= kernel_eras[i].from && version <= kernel_eras[i].to)
-			return &kernel_eras[i];
-	return &kernel_eras[ARRAY_SIZE(kernel_eras) - 1];
 }
 
 static int number_or(const struct vmcoreinfo *vi, const char *name, int def)
@@ -90,6 +61,18 @@ static bool type_value(const struct vmcoreinfo *vi, const char *name,
 	return true;
 }
 
+/* OFFSET(@name), else this generation's offset when it has the field. */
+static bool offset_or(const struct vmcoreinfo *vi, const char *name, int def,
+		      uint64_t *out)
+{
+	if (vmci_offset(vi, name, out))
+		return true;
+	if (def < 0)
+		return false;
+	*out = (uint64_t)def;
+	return true;
+}
+
 static bool required_offset(const struct vmcoreinfo *vi, const char *name,
 			    uint64_t *out, const char *why)
 {
@@ -107,19 +90,22 @@ static void init_flags(struct page_layout *pl, const struct vmcoreinfo *vi,
 	pl->pg_lru = number_or(vi, "PG_lru", era->pg_lru);
 	pl->pg_private = number_or(vi, "PG_private", era->pg_private);
 	pl->pg_swapcache = number_or(vi, "PG_swapcache", era->pg_swapcache);
-	pl->pg_swapbacked = number_or(vi, "PG_swapbacked", -1);
-	if (pl->pg_swapbacked < 0 && pl->pg_swapcache < pl->pg_private)
-		pl->pg_swapbacked = pl->pg_private + 6;
+	pl->pg_swapbacked = number_or(vi, "PG_swapbacked", era->pg_swapbacked);
 	pl->pg_slab = number_or(vi, "PG_slab", era->pg_slab);
+	/* MEMORY_FAILURE is a config option: only what the kernel says */
 	pl->pg_hwpoison = number_or(vi, "PG_hwpoison", -1);
 	pl->pg_buddy = number_or(vi, "PG_buddy", -1);
 	pl->head_mask = vmci_number(vi, "PG_head_mask", &v) ? (uint64_t)v
 							   : 1ULL << era->pg_head;
-	pl->has_slab_type = type_value(vi, "PAGE_SLAB_MAPCOUNT_VALUE", &pl->slab_type);
+	pl->has_slab_type = type_value(vi, "PAGE_SLAB_MAPCOUNT_VALUE", &pl->slab_type) ||
+			    (era->slab_type && (pl->slab_type = era->slab_type, true));
 	pl->has_offline_type = type_value(vi, "PAGE_OFFLINE_MAPCOUNT_VALUE",
-					  &pl->offline_type);
+					  &pl->offline_type) ||
+			       (era->offline_type && (pl->offline_type = era->offline_type, true));
 	pl->has_unaccepted_type = type_value(vi, "PAGE_UNACCEPTED_MAPCOUNT_VALUE",
-					     &pl->unaccepted_type);
+					     &pl->unaccepted_type) ||
+				  (era->unaccepted_type &&
+				   (pl->unaccepted_type = era->unaccepted_type, true));
 	if (!vmci_length(vi, "zone.free_area", &pl->max_order))
 		pl->max_order = 0;
 }
@@ -146,12 +132,16 @@ static void init_buddy(struct page_layout *pl, const struct vmcoreinfo *vi,
 		pl->buddy = BUDDY_PG_FLAG;
 		pl->buddy_why = "NUMBER(PG_buddy) in VMCOREINFO";
 		return;
-	} else if (era->has_buddy_value) {
+	} else if (era->free_marker == FM_MAPCOUNT) {
 		v = era->buddy_value;
 		pl->buddy_why = era->cite;
-	} else if (era->pg_buddy >= 0) {
+	} else if (era->free_marker == FM_PG_BUDDY) {
 		pl->pg_buddy = era->pg_buddy;
 		pl->buddy = BUDDY_PG_FLAG;
+		pl->buddy_why = era->cite;
+		return;
+	} else if (era->free_marker == FM_PRIVATE_COUNT) {
+		pl->buddy = BUDDY_PRIVATE_COUNT;
 		pl->buddy_why = era->cite;
 		return;
 	} else {
@@ -166,8 +156,29 @@ static void init_buddy(struct page_layout *pl, const struct vmcoreinfo *vi,
 	pl->buddy_value = (uint32_t)v;
 }
 
-/* Where compound order and destructor/hugetlb marker live (upstream's order). */
-static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi)
+/* Whether VMCOREINFO says anything about compound order or hugetlb. */
+static bool has_compound_keys(const struct vmcoreinfo *vi)
+{
+	static const char *const keys[] = {
+		"page.compound_order", "page.compound_dtor", "folio._folio_order",
+		"folio._folio_dtor",
+	};
+	uint64_t v;
+	int64_t n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (vmci_offset(vi, keys[i], &v))
+			return true;
+	return vmci_number(vi, "HUGETLB_PAGE_DTOR", &n) ||
+	       vmci_symbol(vi, "free_huge_page", &v);
+}
+
+/*
+ * Where compound order and destructor/hugetlb marker live: VMCOREINFO in
+ * upstream's order of preference, else this kernel generation's row.
+ */
+static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi,
+			  const struct kernel_era *era)
 {
 	uint64_t off, lru;
 	int64_t v;
@@ -187,6 +198,16 @@ static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi)
 		pl->hugetlb_value = (uint64_t)v;
 		return;
 	}
+	if (has_compound_keys(vi))
+		era = NULL;		/* VMCOREINFO says where: only that */
+	if (era && era->order_in_flags1) {
+		pl->order_src = ORDER_FLAGS1;
+		if (era->hugetlb_type) {
+			pl->hugetlb = HUGETLB_PAGE_TYPE;
+			pl->hugetlb_type = era->hugetlb_type;
+		}
+		return;
+	}
 	lru = vmci_offset(vi, "page.lru", &lru) ? lru : 0;
 	if (vmci_offset(vi, "folio._folio_order", &off))
 		pl->order_off = off - pl->size;
@@ -194,6 +215,8 @@ static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi)
 		pl->order_off = off;
 	else if (old && lru)
 		pl->order_off = lru + pl->tgt.ptr_size;		/* lru.prev */
+	else if (era && era->order_off >= 0)
+		pl->order_off = (uint64_t)era->order_off;
 	pl->order_src = pl->order_off ? ORDER_FIELD : ORDER_NONE;
 	if (vmci_offset(vi, "folio._folio_dtor", &off))
 		pl->dtor_off = off - pl->size;
@@ -201,12 +224,17 @@ static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi)
 		pl->dtor_off = off;
 	else if (old && lru)
 		pl->dtor_off = lru;				/* lru.next */
+	else if (era && era->dtor_off >= 0)
+		pl->dtor_off = (uint64_t)era->dtor_off;
 	if (vmci_number(vi, "HUGETLB_PAGE_DTOR", &v)) {
 		pl->hugetlb = HUGETLB_DTOR;
 		pl->hugetlb_value = (uint64_t)v;
 	} else if (vmci_symbol(vi, "free_huge_page", &off)) {
 		pl->hugetlb = HUGETLB_DTOR;
 		pl->hugetlb_value = off;
+	} else if (era && era->hugetlb_dtor >= 0) {
+		pl->hugetlb = HUGETLB_DTOR;
+		pl->hugetlb_value = (uint64_t)era->hugetlb_dtor;
 	}
 	if (!pl->dtor_off)
 		pl->hugetlb = HUGETLB_NONE;
@@ -227,7 +255,7 @@ bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 	memset(pl, 0, sizeof(*pl));
 	pl->tgt = *tgt;
 	pl->version = kernel_version_from_release(vi->osrelease);
-	era = find_era(pl->version);
+	era = kernel_era_find(pl->version);	/* a row of unknowns if 0 */
 	DEBUG_MSG("kernel version %u.%u.%u: fallback table row: %s\n",
 		  pl->version >> 16, (pl->version >> 8) & 255, pl->version & 255,
 		  era->cite);
@@ -239,16 +267,21 @@ bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 	    !required_offset(vi, "page.mapping", &pl->off_mapping, why))
 		return false;
 	if (!vmci_offset(vi, "page._refcount", &pl->off_count) &&
-	    !required_offset(vi, "page._count", &pl->off_count, why))
+	    !offset_or(vi, "page._count", era->off_count, &pl->off_count)) {
+		ERRMSG("VMCOREINFO lacks OFFSET(page._refcount), needed %s.\n", why);
 		return false;
-	pl->has_mapcount = vmci_offset(vi, "page._mapcount", &pl->off_mapcount);
-	pl->has_private = vmci_offset(vi, "page.private", &pl->off_private);
+	}
+	pl->has_mapcount = offset_or(vi, "page._mapcount", era->off_mapcount,
+				     &pl->off_mapcount);
+	pl->has_private = offset_or(vi, "page.private", era->off_private,
+				    &pl->off_private);
 	pl->has_compound_head =
 		vmci_offset(vi, "page.compound_info", &pl->off_compound_head) ||
-		vmci_offset(vi, "page.compound_head", &pl->off_compound_head);
+		offset_or(vi, "page.compound_head", era->off_compound_head,
+			  &pl->off_compound_head);
 	init_flags(pl, vi, era);
 	init_buddy(pl, vi, era);
-	init_compound(pl, vi);
+	init_compound(pl, vi, era);
 	(void)dump_level;
 	return true;
 }
@@ -275,7 +308,7 @@ static uint64_t get_width(const struct target *t, const uint8_t *p,
 
 struct page_fields {
 	uint64_t flags, mapping, private, compound_head;
-	uint32_t mapcount;
+	uint32_t mapcount, count;
 	bool slab;
 };
 
@@ -324,6 +357,8 @@ static bool is_free(const struct page_layout *pl, const struct page_fields *f)
 		return !f->slab && f->mapcount == pl->buddy_value;
 	if (pl->buddy == BUDDY_PG_FLAG)
 		return test_flag(f->flags, pl->pg_buddy);
+	if (pl->buddy == BUDDY_PRIVATE_COUNT)	/* 2.6.15-16: count -1 is 0 refs */
+		return test_flag(f->flags, pl->pg_private) && f->count == 0xffffffffU;
 	return false;
 }
 
@@ -339,6 +374,7 @@ enum page_class classify_page(const struct page_layout *pl, const uint8_t *pg,
 	f.flags = tgetlong(t, pg + pl->off_flags);
 	f.mapping = tgetlong(t, pg + pl->off_mapping);
 	f.mapcount = pl->has_mapcount ? tget32(t, pg + pl->off_mapcount) : 0;
+	f.count = tget32(t, pg + pl->off_count);
 	f.private = pl->has_private ? tgetlong(t, pg + pl->off_private) : 0;
 	f.compound_head = pl->has_compound_head ?
 			  tgetlong(t, pg + pl->off_compound_head) : 0;

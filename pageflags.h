@@ -32,6 +32,7 @@ enum buddy_method {
 	BUDDY_NONE,
 	BUDDY_MAPCOUNT,		/* _mapcount/page_type == value */
 	BUDDY_PG_FLAG,		/* flags & (1 << PG_buddy) */
+	BUDDY_PRIVATE_COUNT,	/* PG_private with _count -1 (2.6.15-16) */
 };
 
 /* Where the order of a compound page is stored (in the first tail). */

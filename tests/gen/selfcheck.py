@@ -90,6 +90,8 @@ def directives(path):
         s = line.strip()
         if s.startswith('#@ selfcheck: phoff64'):
             opts.add('phoff64')
+        elif s.startswith('#@ selfcheck: noref'):
+            opts.add('noref')
         elif s.startswith('#@ selfcheck: skip'):
             skip = s[len('#@ selfcheck: skip'):].strip(' :') or 'skip'
         elif s.startswith('#@ known-diff-pfns'):

@@ -1956,8 +1956,18 @@ def filter_params(vmcoreinfo, version):
         return _num(d, 'OFFSET(%s)' % name)
     P['off_flags'] = off('page.flags')
     P['off_mapping'] = off('page.mapping')
+    # What the kernel's own generation tells when VMCOREINFO does not (our
+    # filter's issue-3 rule): struct page offsets and the buddy value, but
+    # only for a version that OSRELEASE names (not for a custom string).
+    tv = release_version(d.get('OSRELEASE', ''))
+    P['table_version'] = tv
     P['off_mapcount'] = off('page._mapcount')
     P['off_private'] = off('page.private')
+    if tv is not None and tv >= (4, 18, 0):
+        if P['off_mapcount'] is None:
+            P['off_mapcount'] = 48
+        if P['off_private'] is None:
+            P['off_private'] = 40
     P['off_compound_head'] = off('page.compound_head')
     if P['off_compound_head'] is None:
         P['off_compound_head'] = off('page.compound_info')       # 7.1 rename
@@ -1987,10 +1997,13 @@ def filter_params(vmcoreinfo, version):
     P['head_mask'] = (n('PG_head_mask') if n('PG_head_mask') is not None else 1 << 14) & MASK64
     P['pg_hwpoison'] = n('PG_hwpoison')
     bv = n('PAGE_BUDDY_MAPCOUNT_VALUE')
-    # makedumpfile has built-in buddy values (-128 for 2.6.39+, -2 for 2.6.38)
-    # but applies them in get_value_for_old_linux() before check_release()
-    # has set the kernel version, so with VMCOREINFO from the dump they never
-    # apply: a missing key means "no page_is_buddy handler" (free-list walk).
+    # Our filter's order (issue 3): the exported value, else PG_buddy, else
+    # the value this kernel generation is known to use (from the kernel
+    # sources, independent of the filter's table), else the free lists.
+    # (Upstream makedumpfile applies its built-in -128 before it knows the
+    # version, so it walks the free lists here: a declared difference.)
+    if bv is None and n('PG_buddy') is None and tv is not None:
+        bv = era_buddy_value(tv)
     P['buddy_value'] = None if bv is None else bv & 0xffffffff
     P['buddy_handler'] = (P['off_private'] is not None and P['buddy_value'] is not None
                           and P['off_mapcount'] is not None)
@@ -2018,6 +2031,31 @@ def filter_params(vmcoreinfo, version):
 # ---------------------------------------------------------------------------
 # public API
 # ---------------------------------------------------------------------------
+
+def release_version(release):
+    """(major, minor, patch) from an OSRELEASE string, or None if it does
+    not start with one."""
+    m = re.match(r'(\d+)\.(\d+)(?:\.(\d+))?', release)
+    if not m:
+        return None
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+
+
+def era_buddy_value(version):
+    """The _mapcount/page_type value of a free block head, by kernel version
+    (mm/internal.h, include/linux/mm.h, include/linux/page-flags.h)."""
+    if version >= (6, 12, 0):
+        return 0xf0000000          # PGTY_buddy << 24
+    if version >= (6, 11, 0):
+        return 0xbfffffff          # ~PG_buddy (0x40000000) under 0x80000000
+    if version >= (4, 18, 0):
+        return -129                # page_type: ~0x80
+    if version >= (2, 6, 39):
+        return -128
+    if version >= (2, 6, 38):
+        return -2
+    return None
+
 
 def build(desc):
     """Parse (if text) and build the in-memory model; returns the Generator."""

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kernel_tables.c - per-generation facts about x86_64 kernels, used only
+ * for what a kernel's VMCOREINFO does not export (VMCOREINFO always wins).
+ *
+ * Sources: include/linux/mm_types.h (struct page), include/linux/page-flags.h
+ * (enum pageflags, page types), mm/internal.h and include/linux/mm.h (buddy
+ * markers) of the versions named in each row, for a distribution-like
+ * x86_64 configuration (SMP, NUMA, SPARSEMEM_VMEMMAP, SLUB, THP, HUGETLBFS,
+ * MEMCG; X86_PAT gives PG_uncached).  PG_hwpoison depends on the
+ * configuration (MEMORY_FAILURE), so it is never taken from this table.
+ * PG_swapbacked is -1 before 4.10, when PG_swapcache was a flag of its
+ * own and needed no PG_swapbacked beside it.
+ */
+#include "kernel_tables.h"
+#include "makedumpfile.h"
+#include "pageflags.h"
+
+#define V(a, b, c)	KERNEL_VERSION(a, b, c)
+
+/* struct page layouts: count, mapcount, private, lru, compound_head */
+#define PAGE_2_6	8, 12, 16, 40, -1	/* 2.6.15-3.0 */
+#define PAGE_3_1	28, 24, 48, 32, -1	/* 3.1-4.3 */
+#define PAGE_4_4	28, 24, 48, 32, 32	/* 4.4-4.17: compound_head overlays lru */
+#define PAGE_4_18	52, 48, 40, 8, 8	/* 4.18+ */
+
+static const struct kernel_era eras[] = {
+	{ V(2, 6, 15), V(2, 6, 16),
+	  "2.6.15/2.6.16 mm/page_alloc.c page_is_buddy(): PagePrivate, page_count 0, order in private",
+	  PAGE_2_6, 5, 11, 15, -1, 7, 14, -1, FM_PRIVATE_COUNT, 0, 0, 0, 0, 0,
+	  false, 48, 40, 8, 8, -1 },
+	{ V(2, 6, 17), V(2, 6, 26),
+	  "2.6.18/2.6.24 include/linux/page-flags.h: #define PG_buddy 19",
+	  PAGE_2_6, 5, 11, 15, -1, 7, 14, 19, FM_PG_BUDDY, 0, 0, 0, 0, 0,
+	  false, 48, 40, 8, 8, -1 },
+	{ V(2, 6, 27), V(2, 6, 29),
+	  "2.6.27/2.6.28 include/linux/page-flags.h: enum pageflags, PG_buddy 18, PG_head 13",
+	  PAGE_2_6, 5, 11, 15, -1, 7, 13, 18, FM_PG_BUDDY, 0, 0, 0, 0, 0,
+	  false, 48, 40, 8, 8, -1 },
+	{ V(2, 6, 30), V(2, 6, 37),
+	  "2.6.32/2.6.34/2.6.37 enum pageflags (PG_private_2 added): PG_buddy 19",
+	  PAGE_2_6, 5, 11, 16, -1, 7, 14, 19, FM_PG_BUDDY, 0, 0, 0, 0, 0,
+	  false, 48, 40, 8, 8, -1 },
+	{ V(2, 6, 38), V(2, 6, 38),
+	  "2.6.38 mm/internal.h: PAGE_BUDDY_MAPCOUNT_VALUE (-2)",
+	  PAGE_2_6, 5, 11, 16, -1, 7, 14, -1, FM_MAPCOUNT, -2, 0, 0, 0, 0,
+	  false, 48, 40, 8, 8, -1 },
+	{ V(2, 6, 39), V(3, 0, 255),
+	  "2.6.39/3.0 include/linux/mm.h: PAGE_BUDDY_MAPCOUNT_VALUE (-128)",
+	  PAGE_2_6, 5, 11, 16, -1, 7, 14, -1, FM_MAPCOUNT, -128, 0, 0, 0, 0,
+	  false, 48, 40, 8, 8, -1 },
+	{ V(3, 1, 0), V(4, 3, 255),
+	  "3.1/3.8/3.14 include/linux/mm_types.h (mapping first), mm.h -128",
+	  PAGE_3_1, 5, 11, 16, -1, 7, 14, -1, FM_MAPCOUNT, -128, 0, 0, 0, 0,
+	  false, 40, 32, 8, 8, -1 },
+	{ V(4, 4, 0), V(4, 9, 255),
+	  "4.4 mm_types.h compound_dtor/order at 40/44, page-flags.h (no PG_tail)",
+	  PAGE_4_4, 5, 11, 15, -1, 7, 14, -1, FM_MAPCOUNT, -128, 0, 0, 0, 0,
+	  false, 44, 40, 2, 2, 2 },
+	{ V(4, 10, 0), V(4, 15, 255),
+	  "4.10 page-flags.h: PG_waiters, PG_swapcache = PG_owner_priv_1",
+	  PAGE_4_4, 5, 12, 9, 18, 8, 15, -1, FM_MAPCOUNT, -128, 0, 0, 0, 0,
+	  false, 44, 40, 2, 2, 2 },
+	{ V(4, 16, 0), V(4, 17, 255),
+	  "4.16 mm_types.h: compound_dtor/order are bytes at 40/41",
+	  PAGE_4_4, 5, 12, 9, 18, 8, 15, -1, FM_MAPCOUNT, -128, 0, 0, 0, 0,
+	  false, 41, 40, 1, 1, 2 },
+	{ V(4, 18, 0), V(4, 19, 255),
+	  "4.18/4.19 page-flags.h: page_type, PageBuddy clears 0x80 (-129)",
+	  PAGE_4_18, 5, 12, 9, 18, 8, 15, -1, FM_MAPCOUNT, -129, 0, 0, 0, 0,
+	  false, 17, 16, 1, 1, 2 },
+	{ V(4, 20, 0), V(5, 0, 255),
+	  "5.0 page-flags.h: PG_workingset shifts the flags",
+	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0, 0, 0,
+	  false, 17, 16, 1, 1, 2 },
+	{ V(5, 1, 0), V(6, 2, 255),
+	  "5.4/5.10/6.1 page-flags.h: PageOffline clears 0x100 (-257)",
+	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU, 0, 0,
+	  false, 17, 16, 1, 1, 2 },
+	{ V(6, 3, 0), V(6, 5, 255),
+	  "6.3 mm_types.h: folio._folio_dtor/_folio_order (second page +16/+17)",
+	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU, 0, 0,
+	  false, 17, 16, 1, 1, 2 },
+	{ V(6, 6, 0), V(6, 8, 255),
+	  "6.6 mm_types.h: order in folio._flags_1 low byte",
+	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU, 0, 0,
+	  true, -1, -1, 1, 1, -1 },
+	{ V(6, 9, 0), V(6, 9, 255),
+	  "6.9 page-flags.h: PageHugetlb is a page type (clears 0x800)",
+	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU,
+	  0xfffff7ffU, 0, true, -1, -1, 1, 1, -1 },
+	{ V(6, 10, 0), V(6, 10, 255),
+	  "6.10 page-flags.h: PageSlab is a page type (clears 0x1000), no PG_slab",
+	  PAGE_4_18, 4, 13, 10, 19, -1, 16, -1, FM_MAPCOUNT, -129, 0xffffefffU,
+	  0xfffffeffU, 0xfffff7ffU, 0, true, -1, -1, 1, 1, -1 },
+	{ V(6, 11, 0), V(6, 11, 255),
+	  "6.11.11 page-flags.h: types below 0x80000000, PG_head 6",
+	  PAGE_4_18, 5, 14, 11, 18, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xbfffffffU,
+	  0xfdffffffU, 0xdfffffffU, 0xfbffffffU, 0, true, -1, -1, 1, 1, -1 },
+	{ V(6, 12, 0), V(6, 15, 255),
+	  "6.12.19 page-flags.h: one page type in the top byte (PGTY_buddy 0xf0)",
+	  PAGE_4_18, 5, 14, 10, 17, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xf0000000U,
+	  0xf5000000U, 0xf1000000U, 0xf4000000U, 0, true, -1, -1, 1, 1, -1 },
+	{ V(6, 16, 0), V(7, 1, 255),
+	  "6.16 page-flags.h: PGTY_unaccepted 0xf7; 7.1 compound_info rename",
+	  PAGE_4_18, 5, 14, 10, 17, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xf0000000U,
+	  0xf5000000U, 0xf1000000U, 0xf4000000U, 0xf7000000U, true, -1, -1, 1, 1, -1 },
+};
+
+/*
+ * For a kernel whose OSRELEASE names no version: nothing is assumed beyond
+ * upstream makedumpfile's own defaults for the oldest kernels' flags; free
+ * pages are found through the free lists.
+ */
+static const struct kernel_era unknown = {
+	0, 0, "OSRELEASE names no kernel version: nothing assumed",
+	-1, -1, -1, -1, -1, 5, 11, 15, -1, 7, 14, -1, FM_NONE, 0, 0, 0, 0, 0,
+	false, -1, -1, 1, 1, -1,
+};
+
+const struct kernel_era *kernel_era_newest(void)
+{
+	return &eras[ARRAY_SIZE(eras) - 1];
+}
+
+/*
+ * The row for @version; a row of unknowns for a version before 2.6.15 or
+ * none at all (0); for newer kernels the newest row, with one warning, since
+ * VMCOREINFO may not say everything that changed.
+ */
+const struct kernel_era *kernel_era_find(unsigned int version)
+{
+	const struct kernel_era *newest = kernel_era_newest();
+
+	if (!version || version < eras[0].from)
+		return &unknown;
+	for (size_t i = 0; i < ARRAY_SIZE(eras); i++)
+		if (version >= eras[i].from && version <= eras[i].to)
+			return &eras[i];
+	MSG("WARNING: kernel %u.%u is newer than the newest this version knows (%u.%u); using that layout and what VMCOREINFO says.\n",
+	    version >> 16, (version >> 8) & 255, newest->to >> 16, (newest->to >> 8) & 255);
+	return newest;
+}
