@@ -17,4 +17,4 @@ mkdir -p build/vmcores
 for v in l5 l4; do
 	tests/vm/mkvmcore.sh --mem 1024 --variant $v --out build/vmcores/x86_64-6.1-$v-1g.elf
 done
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/oracle tests/outputs tests/kdump "$@"
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/outputs tests/kdump "$@"
