@@ -236,6 +236,10 @@ static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi,
 		pl->hugetlb = HUGETLB_DTOR;
 		pl->hugetlb_value = (uint64_t)era->hugetlb_dtor;
 	}
+	/* adjacent order and dtor fields are bytes, whatever the version says */
+	if (pl->order_off && pl->dtor_off &&
+	    (pl->order_off == pl->dtor_off + 1 || pl->dtor_off == pl->order_off + 1))
+		pl->order_width = pl->dtor_width = 1;
 	if (!pl->dtor_off)
 		pl->hugetlb = HUGETLB_NONE;
 }
