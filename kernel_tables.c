@@ -3,6 +3,10 @@
  * kernel_tables.c - per-generation facts about x86_64 kernels, used only
  * for what a kernel's VMCOREINFO does not export (VMCOREINFO always wins).
  *
+ * Checked by compiling each release's enum pageflags and struct page with
+ * a distribution config (gcc -E, gdb ptype /o) for 2.6.15-2.6.32 release
+ * commits and snapshot trees of 3.1, 3.10, 4.4, 4.9, 4.10, 4.16-4.19,
+ * 5.4, 5.10, 6.1-6.3, 6.5, 6.6, 6.8-6.12, 6.14, 6.17, 7.0 and 7.1.
  * Sources: include/linux/mm_types.h (struct page), include/linux/page-flags.h
  * (enum pageflags, page types), mm/internal.h and include/linux/mm.h (buddy
  * markers) of the versions named in each row, for a distribution-like
@@ -29,12 +33,12 @@ static const struct kernel_era eras[] = {
 	  "2.6.15/2.6.16 mm/page_alloc.c page_is_buddy(): PagePrivate, page_count 0, order in private",
 	  PAGE_2_6, 5, 11, 15, -1, 7, 14, -1, FM_PRIVATE_COUNT, 0, 0, 0, 0, 0,
 	  false, 48, 40, 8, 8, -1 },
-	{ V(2, 6, 17), V(2, 6, 26),
-	  "2.6.18/2.6.24 include/linux/page-flags.h: #define PG_buddy 19",
+	{ V(2, 6, 17), V(2, 6, 25),
+	  "2.6.17/2.6.24 include/linux/page-flags.h: #define PG_buddy 19",
 	  PAGE_2_6, 5, 11, 15, -1, 7, 14, 19, FM_PG_BUDDY, 0, 0, 0, 0, 0,
 	  false, 48, 40, 8, 8, -1 },
-	{ V(2, 6, 27), V(2, 6, 29),
-	  "2.6.27/2.6.28 include/linux/page-flags.h: enum pageflags, PG_buddy 18, PG_head 13",
+	{ V(2, 6, 26), V(2, 6, 29),
+	  "2.6.26-2.6.29 include/linux/page-flags.h: enum pageflags, PG_buddy 18, PG_head 13",
 	  PAGE_2_6, 5, 11, 15, -1, 7, 13, 18, FM_PG_BUDDY, 0, 0, 0, 0, 0,
 	  false, 48, 40, 8, 8, -1 },
 	{ V(2, 6, 30), V(2, 6, 37),
@@ -82,28 +86,28 @@ static const struct kernel_era eras[] = {
 	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU, 0, 0,
 	  false, 17, 16, 1, 1, 2 },
 	{ V(6, 6, 0), V(6, 8, 255),
-	  "6.6 mm_types.h: order in folio._flags_1 low byte",
-	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU, 0, 0,
+	  "6.6 mm_types.h: order in folio._flags_1 low byte; page-flags.h reordered (PG_head 6)",
+	  PAGE_4_18, 5, 15, 12, 19, 11, 6, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU, 0, 0,
 	  true, -1, -1, 1, 1, -1 },
 	{ V(6, 9, 0), V(6, 9, 255),
 	  "6.9 page-flags.h: PageHugetlb is a page type (clears 0x800)",
-	  PAGE_4_18, 4, 13, 10, 19, 9, 16, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU,
+	  PAGE_4_18, 5, 15, 12, 19, 11, 6, -1, FM_MAPCOUNT, -129, 0, 0xfffffeffU,
 	  0xfffff7ffU, 0, true, -1, -1, 1, 1, -1 },
 	{ V(6, 10, 0), V(6, 10, 255),
 	  "6.10 page-flags.h: PageSlab is a page type (clears 0x1000), no PG_slab",
-	  PAGE_4_18, 4, 13, 10, 19, -1, 16, -1, FM_MAPCOUNT, -129, 0xffffefffU,
+	  PAGE_4_18, 5, 14, 11, 18, -1, 6, -1, FM_MAPCOUNT, -129, 0xffffefffU,
 	  0xfffffeffU, 0xfffff7ffU, 0, true, -1, -1, 1, 1, -1 },
 	{ V(6, 11, 0), V(6, 11, 255),
 	  "6.11.11 page-flags.h: types below 0x80000000, PG_head 6",
 	  PAGE_4_18, 5, 14, 11, 18, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xbfffffffU,
 	  0xfdffffffU, 0xdfffffffU, 0xfbffffffU, 0, true, -1, -1, 1, 1, -1 },
 	{ V(6, 12, 0), V(6, 15, 255),
-	  "6.12.19 page-flags.h: one page type in the top byte (PGTY_buddy 0xf0)",
-	  PAGE_4_18, 5, 14, 10, 17, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xf0000000U,
+	  "6.12 page-flags.h: one page type in the top byte (PGTY_buddy 0xf0)",
+	  PAGE_4_18, 5, 14, 11, 18, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xf0000000U,
 	  0xf5000000U, 0xf1000000U, 0xf4000000U, 0, true, -1, -1, 1, 1, -1 },
 	{ V(6, 16, 0), V(7, 1, 255),
 	  "6.16 page-flags.h: PGTY_unaccepted 0xf7; 7.1 compound_info rename",
-	  PAGE_4_18, 5, 14, 10, 17, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xf0000000U,
+	  PAGE_4_18, 5, 14, 11, 18, -1, 6, -1, FM_MAPCOUNT, (int32_t)0xf0000000U,
 	  0xf5000000U, 0xf1000000U, 0xf4000000U, 0xf7000000U, true, -1, -1, 1, 1, -1 },
 };
 
