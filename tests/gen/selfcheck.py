@@ -92,6 +92,10 @@ def directives(path):
             opts.add('phoff64')
         elif s.startswith('#@ selfcheck: noref'):
             opts.add('noref')
+        elif s.startswith('#@ selfcheck: vmcoreinfo-file'):
+            opts.add('vmcoreinfo-file')
+        elif s.startswith('#@ xfail-ours'):
+            opts.add('xfail-ours')
         elif s.startswith('#@ selfcheck: skip'):
             skip = s[len('#@ selfcheck: skip'):].strip(' :') or 'skip'
         elif s.startswith('#@ known-diff-pfns'):
@@ -147,6 +151,10 @@ def prepare(desc, work):
     g = vmcoregen.build(open(desc).read())
     elf = os.path.join(work, name.replace('.desc', '.elf'))
     g.write_elf(elf)
+    if 'vmcoreinfo-file' in directives(desc)[3] and not g.vmcoreinfo_path:
+        g.vmcoreinfo_path = elf + '.vmcoreinfo'
+        with open(g.vmcoreinfo_path, 'w') as f:
+            f.write(g.vmcoreinfo)
     truth = g.truth()
     vmcoregen._check_intent(g, truth)
     with open(elf + '.truth.json', 'w') as f:
@@ -166,7 +174,14 @@ def prepare(desc, work):
     if bad:
         problems.append('libkdumpfile reads %d pages of the generated ELF wrongly, e.g. %s'
                         % (len(bad), bad[:5]))
-    if bytes(k.attr['linux.vmcoreinfo.raw']).decode() != g.vmcoreinfo:
+    if not g.vmcoreinfo_in_note:
+        try:
+            raw = bytes(k.attr['linux.vmcoreinfo.raw'])
+        except (KeyError, kdexc.KDumpBaseException):
+            raw = b''
+        if raw:
+            problems.append('the ELF has a VMCOREINFO note although the kernel had none')
+    elif bytes(k.attr['linux.vmcoreinfo.raw']).decode() != g.vmcoreinfo:
         problems.append('VMCOREINFO read back differs')
     return g, truth, elf, problems
 
@@ -181,15 +196,33 @@ def phoff64(elf):
     return out
 
 
-def check_level(binary, g, truth, elf_in, out, level, fmt, known_pfns=frozenset()):
-    """Run BINARY -d LEVEL [-E] ELF_IN OUT and compare with the truth.
-    Returns (problems, notes, kept_count)."""
+def check_level(binary, g, truth, elf_in, out, level, fmt, known_pfns=frozenset(),
+                vmcoreinfo=None, keep_output=False):
+    """Run BINARY -d LEVEL [-E] [-i VMCOREINFO] ELF_IN OUT and compare with
+    the truth; OUT is removed afterwards unless keep_output.  Returns
+    (problems, notes, kept_count)."""
+    try:
+        return _check_level(binary, g, truth, elf_in, out, level, fmt, known_pfns,
+                            vmcoreinfo)
+    finally:
+        if not keep_output and os.path.exists(out):
+            os.unlink(out)
+
+
+def _check_level(binary, g, truth, elf_in, out, level, fmt, known_pfns=frozenset(),
+                 vmcoreinfo=None):
+    """Run BINARY -d LEVEL [-E] [-i VMCOREINFO] ELF_IN OUT and compare with
+    the truth.  Returns (problems, notes, kept_count)."""
+    if vmcoreinfo is None:
+        vmcoreinfo = g.vmcoreinfo_path
     problems, notes = [], []
     if os.path.exists(out):
         os.unlink(out)
     cmd = [binary, '-d', str(level), '--message-level', '1']
     if fmt == 'elf':
         cmd.append('-E')
+    if vmcoreinfo:
+        cmd += ['-i', vmcoreinfo]
     cmd += [elf_in, out]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True)
@@ -263,7 +296,8 @@ def run_case(desc, binary, levels, do_elf, keep_dir, verbose, native_elf=False):
         for L in levels:
             for fmt in (['kdump', 'elf'] if do_elf else ['kdump']):
                 out = os.path.join(work, '%s.d%d.%s' % (name.replace('.desc', ''), L, fmt))
-                probs, notes, n = check_level(binary, g, truth, elf_in, out, L, fmt, known_pfns)
+                probs, notes, n = check_level(binary, g, truth, elf_in, out, L, fmt, known_pfns,
+                                              keep_output=bool(keep_dir))
                 for nt in notes:
                     print('note %s -d %d %s: %s (%s)' % (name, L, fmt, nt,
                                                          '; '.join(known) or 'declared'))

@@ -10,7 +10,11 @@ Three checks per case:
   * our build (MAKEDUMPFILE, default build/makedumpfile) agrees with the
     truth exactly, kdump-compressed and ELF output, kept pages byte-identical.
 
-MKDUMP_FAST=1 checks only -d 31 (kdump and ELF) for our build.
+MKDUMP_FAST=1 checks only -d 31 (kdump and ELF) for our build; MKDUMP_ALL_LEVELS=1
+checks all 32 dump levels for every case (by default only the cases in
+ALL_LEVEL_CASES get all 32, the others LEVELS).  A case whose
+'#@ xfail-ours: REASON' line declares a known disagreement of our build
+with the truth is a strict xfail for our build.
 """
 import glob
 import os
@@ -29,6 +33,9 @@ REF = selfcheck.default_makedumpfile()
 CASES = sorted(glob.glob(os.path.join(HERE, "cases", "*.desc")))
 FAST = bool(os.environ.get("MKDUMP_FAST"))
 LEVELS = [0, 1, 2, 4, 8, 16, 31]
+ALL_LEVELS = bool(os.environ.get("MKDUMP_ALL_LEVELS"))
+ALL_LEVEL_CASES = ("classes_61", "era_2.6.16_physmem46", "era_3.10", "era_4.4", "era_6.12",
+                   "era_reduced_vmcoreinfo")
 
 needs_kdumpfile = pytest.mark.skipif(selfcheck.kdumpfile is None,
                                      reason="python3-libkdumpfile missing")
@@ -76,14 +83,45 @@ def test_reference_agrees_with_truth(generated, desc):
     assert not failures, "\n".join(failures)
 
 
+def _xfail_ours(desc):
+    """'#@ xfail-ours [levels=L,L,...|all] [elf=L,...|all|none]: REASON' ->
+    ({'kdump': levels or None, 'elf': levels or None}, reason); None = all."""
+    for line in open(desc):
+        if line.startswith("#@ xfail-ours"):
+            head, _, reason = line[len("#@ xfail-ours"):].partition(":")
+            sel = {"kdump": None}
+            for tok in head.split():
+                k, _, v = tok.partition("=")
+                if k in ("levels", "elf"):
+                    sel["kdump" if k == "levels" else "elf"] = \
+                        None if v == "all" else set() if v == "none" else {int(x) for x in v.split(",")}
+            sel.setdefault("elf", sel["kdump"])
+            return sel, reason.strip() or "declared"
+    return None
+
+
+def _marks(xf, level, fmt="kdump"):
+    if xf and (xf[0][fmt] is None or level in xf[0][fmt]):
+        return [pytest.mark.xfail(reason=xf[1], strict=True)]
+    return []
+
+
 def _ours_params():
     out = []
     for desc in CASES:
-        levels = [31] if FAST else LEVELS
+        xf = _xfail_ours(desc)
+        if FAST:
+            levels = [31]
+        elif ALL_LEVELS or _id(desc) in ALL_LEVEL_CASES:
+            levels = list(range(32))
+        else:
+            levels = LEVELS
         for level in levels:
-            out.append(pytest.param(desc, level, "kdump", id="%s-d%d-kdump" % (_id(desc), level)))
+            out.append(pytest.param(desc, level, "kdump", id="%s-d%d-kdump" % (_id(desc), level),
+                                    marks=_marks(xf, level)))
         for level in ([31] if FAST else [1, 31]):
-            out.append(pytest.param(desc, level, "elf", id="%s-d%d-elf" % (_id(desc), level)))
+            out.append(pytest.param(desc, level, "elf", id="%s-d%d-elf" % (_id(desc), level),
+                                    marks=_marks(xf, level, "elf")))
     return out
 
 

@@ -84,12 +84,16 @@ class Profile:
         self.__dict__.update(kw)
 
 
-def _vmcoreinfo_6_1(g):
-    """VMCOREINFO lines, in the order v6.1 kernel/crash_core.c,
-    kernel/printk/printk.c and arch/x86/kernel/crash_core_64.c emit them.
-    Structure sizes/offsets not used for struct page are the values of a
-    real 6.2.15 x86_64 kernel (same code as 6.1)."""
+def _vmcoreinfo_era(g):
+    """VMCOREINFO lines in the order crash_save_vmcoreinfo_init() (kernel/
+    kexec.c, kexec_core.c, crash_core.c, vmcore_info.c), the printk setup and
+    arch_crash_save_vmcoreinfo() of the profile's version emit them, with the
+    keys that version has (vmcoreinfo_keys_for(); eras.md §5).  Sizes and
+    offsets of structures other than struct page are those of a real 6.2.15
+    kernel; they are self-consistent with the memory the generator writes."""
     p = g.profile
+    v = p.version
+    K = p.keys
     o = p.page_off
     L = []
 
@@ -99,15 +103,29 @@ def _vmcoreinfo_6_1(g):
     def num(name, val):
         L.append(('NUMBER(%s)' % name, '%d' % _signed64(val)))
 
+    def num_t(name, val):
+        # page-type values are C ints: (long)(int) when printed
+        val &= 0xffffffff
+        L.append(('NUMBER(%s)' % name, '%d' % (val - (1 << 32) if val >> 31 else val)))
+
     L.append(('OSRELEASE', g.osrelease))
-    L.append(('BUILD-ID', g.build_id))
+    if 'BUILD-ID' in K:
+        L.append(('BUILD-ID', g.build_id))
     L.append(('PAGESIZE', '%d' % PAGE_SIZE))
     sym('init_uts_ns', g.sym['init_uts_ns'])
-    L.append(('OFFSET(uts_namespace.name)', '0'))
+    if 'uts_namespace' in K:
+        L.append(('OFFSET(uts_namespace.name)', '0'))
     sym('node_online_map', g.sym['node_online_map'])
     sym('swapper_pg_dir', g.sym['init_top_pgt'])
     sym('_stext', g.sym['_stext'])
-    sym('vmap_area_list', g.sym['vmap_area_list'])
+    if 'vmlist' in K:
+        sym('vmlist', g.sym['vmlist'])
+    if 'vmap_area_list' in K:
+        sym('vmap_area_list', g.sym['vmap_area_list'])
+    if 'VMALLOC_START' in K:
+        L.append(('NUMBER(VMALLOC_START)', '0x%x' % g.vmalloc_start))
+        if g.vmemmap:
+            sym('vmemmap', g.vmemmap_base)
     if not g.numa:
         sym('mem_map', g.sym['mem_map'])
         sym('contig_page_data', g.sym['contig_page_data'])
@@ -116,8 +134,10 @@ def _vmcoreinfo_6_1(g):
         L.append(('LENGTH(mem_section)', '%d' % g.nr_section_roots))
         L.append(('SIZE(mem_section)', '%d' % g.mem_section_size))
         L.append(('OFFSET(mem_section.section_mem_map)', '0'))
-        num('SECTION_SIZE_BITS', p.section_size_bits)
-        num('MAX_PHYSMEM_BITS', g.max_physmem_bits)
+        if 'SECTION_SIZE_BITS' in K:
+            num('SECTION_SIZE_BITS', p.section_size_bits)
+        if 'MAX_PHYSMEM_BITS' in K:
+            num('MAX_PHYSMEM_BITS', g.max_physmem_bits)
     s = p.sizes
     L.append(('SIZE(page)', '%d' % p.struct_page_size))
     L.append(('SIZE(pglist_data)', '%d' % s['pglist_data']))
@@ -125,9 +145,22 @@ def _vmcoreinfo_6_1(g):
     L.append(('SIZE(free_area)', '%d' % s['free_area']))
     L.append(('SIZE(list_head)', '16'))
     L.append(('SIZE(nodemask_t)', '%d' % s['nodemask_t']))
-    for f in ('flags', '_refcount', 'mapping', 'lru', '_mapcount', 'private',
-              'compound_dtor', 'compound_order', 'compound_head'):
-        L.append(('OFFSET(page.%s)' % f, '%d' % o[f]))
+    L.append(('OFFSET(page.flags)', '%d' % o['flags']))
+    L.append(('OFFSET(page.%s)' % p.count_name, '%d' % o['count']))
+    L.append(('OFFSET(page.mapping)', '%d' % o['mapping']))
+    L.append(('OFFSET(page.lru)', '%d' % o['lru']))
+    if 'mapcount_private' in K:
+        L.append(('OFFSET(page._mapcount)', '%d' % o['mapcount']))
+        L.append(('OFFSET(page.private)', '%d' % o['private']))
+    if 'compound_page' in K:
+        L.append(('OFFSET(page.compound_dtor)', '%d' % o['dtor']))
+        L.append(('OFFSET(page.compound_order)', '%d' % o['order']))
+    if 'compound_folio' in K:
+        L.append(('OFFSET(folio._folio_dtor)', '%d' % (p.struct_page_size + o['dtor'])))
+        L.append(('OFFSET(folio._folio_order)', '%d' % (p.struct_page_size + o['order'])))
+    if 'compound_head' in K:
+        L.append(('OFFSET(page.%s)' % ('compound_info' if v >= (7, 1, 0) else 'compound_head'),
+                  '%d' % o['compound_head']))
     po = p.pgdat_off
     L.append(('OFFSET(pglist_data.node_zones)', '%d' % po['node_zones']))
     L.append(('OFFSET(pglist_data.nr_zones)', '%d' % po['nr_zones']))
@@ -138,48 +171,169 @@ def _vmcoreinfo_6_1(g):
     L.append(('OFFSET(pglist_data.node_id)', '%d' % po['node_id']))
     zo = p.zone_off
     L.append(('OFFSET(zone.free_area)', '%d' % zo['free_area']))
-    L.append(('OFFSET(zone.vm_stat)', '%d' % zo['vm_stat']))
+    L.append(('OFFSET(zone.%s)' % p.zone_free_key, '%d' % zo['vm_stat']))
     L.append(('OFFSET(zone.spanned_pages)', '%d' % zo['spanned_pages']))
     L.append(('OFFSET(free_area.free_list)', '0'))
     L.append(('OFFSET(list_head.next)', '0'))
     L.append(('OFFSET(list_head.prev)', '8'))
-    L.append(('OFFSET(vmap_area.va_start)', '0'))
-    L.append(('OFFSET(vmap_area.list)', '40'))
+    if 'vmlist' in K:
+        L.append(('OFFSET(vm_struct.addr)', '8'))
+    if 'vmap_area_list' in K:
+        L.append(('OFFSET(vmap_area.va_start)', '0'))
+        L.append(('OFFSET(vmap_area.list)', '40'))
     L.append(('LENGTH(zone.free_area)', '%d' % p.max_order))
-    # log_buf_vmcoreinfo_setup() (lockless ring buffer, 5.10+)
-    sym('prb', g.sym['prb'])
-    sym('printk_rb_static', g.sym['printk_rb_static'])
-    sym('clear_seq', g.sym['clear_seq'])
-    for k, v in p.printk_keys:
-        L.append((k, v))
+    # log_buf_kexec_setup() / log_buf_vmcoreinfo_setup() (kernel/printk)
+    if v >= (5, 10, 0):
+        sym('prb', g.sym['prb'])
+        sym('printk_rb_static', g.sym['printk_rb_static'])
+        sym('clear_seq', g.sym['clear_seq'])
+        for k, val in p.printk_keys:
+            if k.startswith(('SIZE(latched_seq)', 'OFFSET(latched_seq')) and v < (5, 13, 0):
+                continue
+            L.append((k, val))
+    elif v >= (3, 5, 0):
+        st = 'printk_log' if v >= (3, 11, 0) else 'log'
+        sym('log_buf', g.sym['log_buf'])
+        sym('log_buf_len', g.sym['log_buf_len'])
+        sym('log_first_idx', g.sym['log_first_idx'])
+        if v >= (4, 5, 0):
+            sym('clear_idx', g.sym['clear_idx'])
+        sym('log_next_idx', g.sym['log_next_idx'])
+        L.append(('SIZE(%s)' % st, '16'))
+        L.append(('OFFSET(%s.ts_nsec)' % st, '0'))
+        L.append(('OFFSET(%s.len)' % st, '8'))
+        L.append(('OFFSET(%s.text_len)' % st, '10'))
+        L.append(('OFFSET(%s.dict_len)' % st, '12'))
+    elif v >= (2, 6, 35):
+        sym('log_buf', g.sym['log_buf'])
+        sym('log_end', g.sym['log_end'])
+        sym('log_buf_len', g.sym['log_buf_len'])
+        sym('logged_chars', g.sym['logged_chars'])
     L.append(('LENGTH(free_area.free_list)', '%d' % p.migrate_types))
     num('NR_FREE_PAGES', 0)
     pg = p.pg
-    num('PG_lru', pg['lru'])
-    num('PG_private', pg['private'])
-    num('PG_swapcache', pg['owner_priv_1'])
-    num('PG_swapbacked', pg['swapbacked'])
-    num('PG_slab', pg['slab'])
-    num('PG_hwpoison', pg['hwpoison'])
-    num('PG_head_mask', 1 << pg['head'])
-    num('PAGE_BUDDY_MAPCOUNT_VALUE', p.page_type['buddy'])
-    num('HUGETLB_PAGE_DTOR', p.dtor['hugetlb'])
-    num('PAGE_OFFLINE_MAPCOUNT_VALUE', p.page_type['offline'])
-    for k in ('kallsyms_names', 'kallsyms_num_syms', 'kallsyms_token_table',
-              'kallsyms_token_index', 'kallsyms_offsets', 'kallsyms_relative_base'):
-        sym(k, g.sym[k])
+    if 'PG_lru3' in K:
+        num('PG_lru', pg['lru'])
+        num('PG_private', pg['private'])
+        num('PG_swapcache', pg['swapcache'])
+    if 'PG_swapbacked' in K:
+        num('PG_swapbacked', pg['swapbacked'])
+    if 'PG_slab' in K:
+        num('PG_slab', pg['slab'])
+    if 'PAGE_SLAB' in K:
+        num_t('PAGE_SLAB_MAPCOUNT_VALUE', p.page_type['slab'])
+    if 'PG_hwpoison' in K:
+        num('PG_hwpoison', pg['hwpoison'])
+    if 'PG_head_mask' in K:
+        num('PG_head_mask', 1 << pg['head'])
+    if 'PAGE_BUDDY' in K:
+        num_t('PAGE_BUDDY_MAPCOUNT_VALUE', p.page_type['buddy'])
+    if 'KERNEL_IMAGE_SIZE_generic' in K:
+        num('KERNEL_IMAGE_SIZE', KERNEL_IMAGE_SIZE)
+    if 'free_huge_page' in K:
+        sym('free_huge_page', g.sym['free_huge_page'])
+    if 'HUGETLB_PAGE_DTOR' in K:
+        num('HUGETLB_PAGE_DTOR', p.dtor['hugetlb'])
+    if 'PG_hugetlb' in K:
+        num('PG_hugetlb', pg['hugetlb'])
+    if 'PAGE_HUGETLB' in K:
+        num_t('PAGE_HUGETLB_MAPCOUNT_VALUE', p.page_type['hugetlb'])
+    if 'PAGE_OFFLINE' in K:
+        num_t('PAGE_OFFLINE_MAPCOUNT_VALUE', p.page_type['offline'])
+    if 'PAGE_UNACCEPTED' in K:
+        num_t('PAGE_UNACCEPTED_MAPCOUNT_VALUE', p.page_type['unaccepted'])
+    if 'kallsyms' in K:
+        for k in ('kallsyms_names', 'kallsyms_num_syms', 'kallsyms_token_table',
+                  'kallsyms_token_index', 'kallsyms_offsets', 'kallsyms_relative_base'):
+            if k == 'kallsyms_relative_base' and v >= (7, 0, 0):
+                continue
+            sym(k, g.sym[k])
     # arch_crash_save_vmcoreinfo() (x86_64)
-    num('phys_base', g.phys_base)
-    sym('init_top_pgt', g.sym['init_top_pgt'])
-    L.append(('NUMBER(pgtable_l5_enabled)', '%d' % (1 if g.paging == 5 else 0)))
+    if p.phys_base_key == 'symbol':
+        sym('phys_base', g.sym['phys_base'])
+    elif p.phys_base_key == 'number':
+        num('phys_base', g.phys_base)
+    sym(p.pgd_symbol, g.sym['init_top_pgt'])
+    if 'pgtable_l5_enabled' in K:
+        L.append(('NUMBER(pgtable_l5_enabled)', '%d' % (1 if g.paging == 5 else 0)))
     if g.numa:
         sym('node_data', g.sym['node_data'])
         L.append(('LENGTH(node_data)', '%d' % p.max_numnodes))
-    L.append(('KERNELOFFSET', '%x' % g.kaslr))
-    num('KERNEL_IMAGE_SIZE', KERNEL_IMAGE_SIZE)
-    num('sme_mask', g.sme_mask)
+    if 'KERNELOFFSET' in K:
+        L.append(('KERNELOFFSET', '%x' % g.kaslr))
+    if 'KERNEL_IMAGE_SIZE_arch' in K:
+        num('KERNEL_IMAGE_SIZE', KERNEL_IMAGE_SIZE)
+    if 'sme_mask' in K:
+        num('sme_mask', g.sme_mask)
     # crash_save_vmcoreinfo() at crash time
     L.append(('CRASHTIME', '%d' % g.crashtime))
+    return L
+
+
+def _vmcoreinfo_dwarf(g):
+    """For kernels without VMCOREINFO (before 2.6.24): the KEY=VALUE lines a
+    `makedumpfile -g FILE -x vmlinux` run writes for them (its
+    generate_vmcoreinfo()): symbols, sizes, offsets and array lengths found
+    in the debug info.  PG_* are #defines there (no enum pageflags before
+    2.6.26) and the buddy marker is not a constant, so no NUMBER()s for
+    them."""
+    p = g.profile
+    o = p.page_off
+    L = [('OSRELEASE', g.osrelease), ('PAGESIZE', '%d' % PAGE_SIZE)]
+
+    def sym(name, val):
+        L.append(('SYMBOL(%s)' % name, '%x' % val))
+    if not g.numa:
+        sym('mem_map', g.sym['mem_map'])
+    if g.memmap != 'flat':
+        sym('mem_section', g.sym['mem_section'])
+    sym('system_utsname' if p.version < (2, 6, 19) else 'init_uts_ns', g.sym['init_uts_ns'])
+    sym('_stext', g.sym['_stext'])
+    sym('swapper_pg_dir', g.sym['init_top_pgt'])
+    sym('init_level4_pgt', g.sym['init_top_pgt'])
+    sym('vmlist', g.sym['vmlist'])
+    sym('node_online_map', g.sym['node_online_map'])
+    if g.numa:
+        sym('node_data', g.sym['node_data'])
+    else:
+        sym('contig_page_data', g.sym['contig_page_data'])
+    s = p.sizes
+    L.append(('SIZE(page)', '%d' % p.struct_page_size))
+    if g.memmap != 'flat':
+        L.append(('SIZE(mem_section)', '%d' % g.mem_section_size))
+    L.append(('SIZE(pglist_data)', '%d' % s['pglist_data']))
+    L.append(('SIZE(zone)', '%d' % s['zone']))
+    L.append(('SIZE(free_area)', '%d' % s['free_area']))
+    L.append(('SIZE(list_head)', '16'))
+    L.append(('SIZE(nodemask_t)', '%d' % s['nodemask_t']))
+    L.append(('OFFSET(page.flags)', '%d' % o['flags']))
+    L.append(('OFFSET(page._count)', '%d' % o['count']))
+    L.append(('OFFSET(page.mapping)', '%d' % o['mapping']))
+    L.append(('OFFSET(page.lru)', '%d' % o['lru']))
+    L.append(('OFFSET(page._mapcount)', '%d' % o['mapcount']))
+    L.append(('OFFSET(page.private)', '%d' % o['private']))
+    if g.memmap != 'flat':
+        L.append(('OFFSET(mem_section.section_mem_map)', '0'))
+    po = p.pgdat_off
+    L.append(('OFFSET(pglist_data.node_zones)', '%d' % po['node_zones']))
+    L.append(('OFFSET(pglist_data.nr_zones)', '%d' % po['nr_zones']))
+    L.append(('OFFSET(pglist_data.node_start_pfn)', '%d' % po['node_start_pfn']))
+    L.append(('OFFSET(pglist_data.node_spanned_pages)', '%d' % po['node_spanned_pages']))
+    zo = p.zone_off
+    L.append(('OFFSET(zone.%s)' % p.zone_free_key, '%d' % zo['vm_stat']))
+    L.append(('OFFSET(zone.free_area)', '%d' % zo['free_area']))
+    L.append(('OFFSET(zone.spanned_pages)', '%d' % zo['spanned_pages']))
+    L.append(('OFFSET(free_area.free_list)', '0'))
+    L.append(('OFFSET(list_head.next)', '0'))
+    L.append(('OFFSET(list_head.prev)', '8'))
+    L.append(('OFFSET(vm_struct.addr)', '8'))
+    L.append(('LENGTH(zone.free_area)', '%d' % p.max_order))
+    if g.memmap != 'flat':
+        L.append(('LENGTH(mem_section)', '%d' % g.nr_section_roots))
+    if g.numa:
+        L.append(('LENGTH(node_data)', '%d' % p.max_numnodes))
+    if p.migrate_types > 1:
+        L.append(('LENGTH(free_area.free_list)', '%d' % p.migrate_types))
     return L
 
 
@@ -222,58 +376,313 @@ _PRINTK_KEYS_6_1 = [
     ('OFFSET(latched_seq.val)', '8'),
 ]
 
-PROFILES = {
-    # v6.1 x86_64, Debian-like config: SPARSEMEM_VMEMMAP+EXTREME, NUMA
-    # (NODES_SHIFT 10), MEMORY_FAILURE, X86_PAT (PG_uncached), HUGETLB, THP,
-    # PAGE_EXTENSION (mem_section is 32 bytes), X86_5LEVEL.
-    # PG_* from include/linux/page-flags.h (v6.1 / Debian 6.1.0-55 headers);
-    # struct page from include/linux/mm_types.h; page_type base 0xf0000000
-    # with PG_buddy 0x80, PG_offline 0x100 cleared; compound_dtor_id
-    # NULL=0 COMPOUND=1 HUGETLB=2 TRANSHUGE=3.
-    '6.1': Profile(
-        name='6.1',
-        version=(6, 1, 0),
-        osrelease='6.1.0-gen-amd64',
-        vmcoreinfo=_vmcoreinfo_6_1,
-        struct_page_size=64,
-        page_off=dict(flags=0, lru=8, compound_head=8, compound_dtor=16,
-                      compound_order=17, compound_mapcount=20,
-                      compound_pincount=24, compound_nr=28, mapping=24,
-                      index=32, private=40, _mapcount=48, _refcount=52,
-                      memcg_data=56),
-        pg=dict(locked=0, referenced=1, uptodate=2, dirty=3, lru=4, active=5,
-                workingset=6, waiters=7, error=8, slab=9, owner_priv_1=10,
-                arch_1=11, reserved=12, private=13, private_2=14,
-                writeback=15, head=16, mappedtodisk=17, reclaim=18,
-                swapbacked=19, unevictable=20, mlocked=21, uncached=22,
-                hwpoison=23),
-        page_type=dict(buddy=~0x80, offline=~0x100),
-        dtor=dict(null=0, compound=1, hugetlb=2, transhuge=3),
-        max_order=11,                   # LENGTH(zone.free_area) = MAX_ORDER
-        migrate_types=6,                # LENGTH(free_area.free_list)
-        max_numnodes=1024,
-        section_size_bits=27,
-        default_mem_section_size=32,
-        tail_mapping=0xdead000000000400,  # TAIL_MAPPING with POISON_POINTER_DELTA
-        sizes=dict(pglist_data=175168, zone=1728, free_area=104, nodemask_t=128),
+# ---------------------------------------------------------------------------
+# Kernel generations (x86_64).  Every number below was read from the kernel
+# sources of the version named in the comment (extracted trees and gdb
+# `ptype /o` layouts in /tmp/eras, summarised in /tmp/eras/eras.md), not from
+# any filter's tables.  era_facts(v) answers for any version from 2.6.15 on;
+# `kernel X.Y` picks one.
+# ---------------------------------------------------------------------------
+
+def era_facts(v):
+    """What a vanilla x86_64 kernel of version v (a (major, minor, patch)
+    tuple) looks like, for a distro-like config (SMP, NUMA, SLUB,
+    MEMORY_FAILURE, X86_PAT, HUGETLBFS, THP, MEMCG, no debug options)."""
+    v = tuple(v)
+    if v < (2, 6, 15):
+        return None
+    E = {'version': v}
+    # -- struct page (include/linux/mm_types.h; mm.h before 2.6.20) --------
+    if v < (3, 1, 0):
+        # 2.6.16 .. 3.0: flags 0, _count 8, _mapcount 12, private 16,
+        # mapping 24, index 32, lru 40 (/tmp/eras/off/<v>/page.txt)
+        E['layout'] = '2.6'
+        E['size'] = 64 if (2, 6, 25) <= v < (2, 6, 28) else 56   # page_cgroup @56
+        off = dict(flags=0, count=8, mapcount=12, private=16, mapping=24,
+                   index=32, lru=40)
+    elif v < (4, 18, 0):
+        # 3.1 .. 4.17: mapping moved to 8, counters at 24 (SLUB cmpxchg),
+        # aligned to 16 bytes (CMPXCHG_LOCAL / HAVE_ALIGNED_STRUCT_PAGE)
+        E['layout'] = '3.1'
+        E['size'] = 64
+        off = dict(flags=0, mapping=8, index=16, mapcount=24, count=28, lru=32,
+                   private=48)
+    else:
+        # 4.18+: lru 8, mapping 24, index 32, private 40, _mapcount/page_type
+        # 48, _refcount 52, memcg 56
+        E['layout'] = '4.18'
+        E['size'] = 64
+        off = dict(flags=0, lru=8, mapping=24, index=32, private=40,
+                   mapcount=48, count=52, memcg=56)
+    E['count_name'] = '_refcount' if v >= (4, 7, 0) else '_count'
+    # compound pages: where a tail points at its head, where order/dtor live
+    if v < (2, 6, 26):
+        E['compound'] = 'pg_compound'    # PG_compound on head and tails, private=head
+        off['order'], off['dtor'] = off['lru'] + 8, off['lru']       # page[1].lru.prev/.next
+        E['order_w'] = E['dtor_w'] = 8
+    elif v < (4, 4, 0):
+        E['compound'] = 'head_tail'      # PG_head / PG_tail, first_page in private
+        off['order'], off['dtor'] = off['lru'] + 8, off['lru']
+        E['order_w'] = E['dtor_w'] = 8
+    elif v < (6, 6, 0):
+        E['compound'] = 'compound_head'  # page[1].compound_head = head|1
+        off['compound_head'] = off['lru']
+        if v < (4, 16, 0):               # unsigned int compound_dtor@40, order@44
+            off['dtor'], off['order'] = 40, 44
+            E['order_w'] = E['dtor_w'] = 4
+        elif v < (4, 18, 0):             # unsigned char @40/@41
+            off['dtor'], off['order'] = 40, 41
+            E['order_w'] = E['dtor_w'] = 1
+        else:                            # @16/@17 (folio._folio_dtor/_order 80/81 in 6.3-6.5)
+            off['dtor'], off['order'] = 16, 17
+            E['order_w'] = E['dtor_w'] = 1
+    else:
+        E['compound'] = 'flags1'         # order = low byte of page[1].flags (folio._flags_1)
+        off['compound_head'] = off['lru']
+        E['order_w'] = E['dtor_w'] = None
+    E['compound_info_mask'] = v >= (7, 1, 0)   # 7.1 compound_info = mask|1 (HVO)
+    E['off'] = off
+    # compound_dtor ids (enum compound_dtor_id, 4.4-6.5): NULL 0, COMPOUND 1,
+    # HUGETLB 2, TRANSHUGE 3 (4.5+)
+    if (4, 4, 0) <= v < (6, 6, 0):
+        E['dtor_ids'] = dict(compound=1, hugetlb=2, transhuge=3 if v >= (4, 5, 0) else 1)
+    else:
+        E['dtor_ids'] = None
+    # -- PG_* (enum pageflags / #defines, include/linux/page-flags.h) --------
+    pg = dict(locked=0, referenced=2, uptodate=3, dirty=4, lru=5, active=6,
+              slab=7, owner_priv_1=8, arch_1=9, reserved=10, private=11)
+    if v < (2, 6, 26):
+        pg.update(writeback=12, compound=14, swapcache=15, reclaim=17)
+        if v >= (2, 6, 17):
+            pg['buddy'] = 19
+    elif v < (2, 6, 30):
+        pg.update(writeback=12, head=13, tail=14, swapcache=15, buddy=18)
+        if v >= (2, 6, 28):
+            pg['swapbacked'] = 19
+    elif v < (2, 6, 38):
+        pg.update(private_2=12, writeback=13, head=14, tail=15, swapcache=16,
+                  buddy=19, swapbacked=20)
+        if v >= (2, 6, 32):
+            pg['hwpoison'] = 24
+    elif v < (4, 4, 0):
+        pg.update(private_2=12, writeback=13, head=14, tail=15, swapcache=16,
+                  swapbacked=19, hwpoison=23)
+    elif v < (4, 10, 0):
+        pg.update(private_2=12, writeback=13, head=14, swapcache=15,
+                  swapbacked=18, hwpoison=22)
+    elif v < (4, 20, 0):
+        pg = dict(locked=0, error=1, referenced=2, uptodate=3, dirty=4, lru=5,
+                  active=6, waiters=7, slab=8, owner_priv_1=9, arch_1=10,
+                  reserved=11, private=12, private_2=13, writeback=14, head=15,
+                  swapbacked=18, hwpoison=22)
+        pg['swapcache'] = pg['owner_priv_1']
+    elif v < (6, 6, 0):
+        pg = dict(locked=0, referenced=1, uptodate=2, dirty=3, lru=4, active=5,
+                  workingset=6, waiters=7, error=8, slab=9, owner_priv_1=10,
+                  arch_1=11, reserved=12, private=13, private_2=14,
+                  writeback=15, head=16, swapbacked=19, hwpoison=23)
+        pg['swapcache'] = pg['owner_priv_1']
+    elif v < (6, 10, 0):
+        # 6.6 reorder: writeback 1, head 6 (6.6.9, 6.8.1, 6.9 trees)
+        pg = dict(locked=0, writeback=1, referenced=2, uptodate=3, dirty=4,
+                  lru=5, head=6, waiters=7, active=8, workingset=9, error=10,
+                  slab=11, owner_priv_1=12, arch_1=13, reserved=14,
+                  private=15, private_2=16, swapbacked=19, hwpoison=23)
+        pg['swapcache'] = pg['owner_priv_1']
+        if v < (6, 9, 0):
+            pg['hugetlb'] = 8            # PG_hugetlb = PG_active, in page[1].flags
+    elif v < (6, 12, 0):
+        pg = dict(locked=0, writeback=1, referenced=2, uptodate=3, dirty=4,
+                  lru=5, head=6, waiters=7, active=8, workingset=9, error=10,
+                  owner_priv_1=11, arch_1=12, reserved=13, private=14,
+                  private_2=15, swapbacked=18, hwpoison=22)
+        pg['swapcache'] = pg['owner_priv_1']
+    else:
+        pg = dict(locked=0, writeback=1, referenced=2, uptodate=3, dirty=4,
+                  lru=5, head=6, waiters=7, active=8, workingset=9,
+                  owner_priv_1=10, owner_2=11, arch_1=12, reserved=13,
+                  private=14, private_2=15, swapbacked=17,
+                  hwpoison=21 if v >= (6, 14, 0) else 20)
+        pg['swapcache'] = pg['owner_priv_1']
+    E['pg'] = pg
+    E['head_bit'] = pg.get('head', pg.get('compound'))
+    # -- free blocks and page types (mm/page_alloc.c, mm/internal.h,
+    #    include/linux/mm.h, include/linux/page-flags.h) ----------------------
+    M = lambda x: x & 0xffffffff
+    types = dict(offline=None, slab=None, hugetlb=None, unaccepted=None)
+    if v < (2, 6, 17):
+        E['free_marker'] = 'private_count'   # PagePrivate && page_count()==0 (raw -1)
+        E['buddy_value'] = None
+    elif v < (2, 6, 38):
+        E['free_marker'] = 'pg_buddy'
+        E['buddy_value'] = None
+    else:
+        E['free_marker'] = 'mapcount'
+        if v < (2, 6, 39):
+            E['buddy_value'] = M(-2)
+        elif v < (4, 18, 0):
+            E['buddy_value'] = M(-128)
+        elif v < (6, 11, 0):
+            E['buddy_value'] = M(~0x80)
+            if v >= (5, 1, 0):
+                types['offline'] = M(~0x100)
+            if v >= (6, 9, 0):
+                types['hugetlb'] = M(~0x800)
+            if v >= (6, 10, 0):
+                types['slab'] = M(~0x1000)
+        elif v < (6, 12, 0):
+            E['buddy_value'] = M(~0x40000000)
+            types.update(offline=M(~0x20000000), hugetlb=M(~0x04000000),
+                         slab=M(~0x02000000))
+        else:
+            E['buddy_value'] = 0xf0000000
+            types.update(offline=0xf1000000, hugetlb=0xf4000000, slab=0xf5000000,
+                         unaccepted=0xf7000000)
+    E['types'] = types
+    E['slab_style'] = 'type' if v >= (6, 10, 0) else 'flag'
+    if v >= (6, 9, 0):
+        E['hugetlb_style'] = 'type'
+    elif v >= (6, 6, 0):
+        E['hugetlb_style'] = 'flag'
+    elif v >= (4, 4, 0):
+        E['hugetlb_style'] = 'dtor_id'
+    else:
+        E['hugetlb_style'] = 'dtor_ptr'
+    E['thp'] = v >= (2, 6, 38)
+    # 4.5+: tail pages' mapping = TAIL_MAPPING (0x400 + POISON_POINTER_DELTA)
+    E['tail_mapping'] = 0xdead000000000400 if v >= (4, 5, 0) else 0
+    # -- zones ---------------------------------------------------------------
+    E['max_order'] = 11
+    E['migrate_types'] = 1 if v < (2, 6, 24) else 5 if v < (4, 18, 0) else 6
+    E['zone_free_key'] = 'free_pages' if v < (2, 6, 21) else 'vm_stat'
+    # -- memory layout (arch/x86/include/asm/{page,pgtable,sparsemem}_64*.h) --
+    E['section_size_bits'] = 27
+    E['max_physmem_bits'] = 40 if v < (2, 6, 26) else 44 if v < (2, 6, 31) else 46
+    E['page_offset'] = (0xffff810000000000 if v < (2, 6, 27) else
+                        0xffff880000000000 if v < (4, 19, 0) else 0xffff888000000000)
+    E['vmemmap'] = v >= (2, 6, 24)
+    E['vmemmap_base'] = 0xffffe20000000000 if v < (2, 6, 31) else 0xffffea0000000000
+    E['mem_section_size'] = 8 if v < (2, 6, 24) else 16 if v < (4, 19, 0) else 32
+    E['mem_section_ptr'] = v >= (4, 15, 0)       # SYMBOL_ARRAY: the root pointer's value
+    E['section_flags'] = (SECTION_MARKED_PRESENT | SECTION_HAS_MEM_MAP |
+                          (SECTION_IS_ONLINE if v >= (4, 17, 0) else 0) |
+                          (SECTION_IS_EARLY if v >= (5, 4, 0) else 0))
+    E['pgd_symbol'] = 'init_level4_pgt' if v < (4, 13, 0) else 'init_top_pgt'
+    E['phys_base'] = None if v < (2, 6, 25) else 'symbol' if v < (4, 10, 0) else 'number'
+    E['has_vmcoreinfo'] = v >= (2, 6, 24)
+    E['last_cpupid'] = v >= (3, 8, 0)
+    return E
+
+
+def vmcoreinfo_keys_for(v):
+    """Which optional VMCOREINFO keys version v exports (eras.md §5)."""
+    v = tuple(v)
+    K = set()
+
+    def add(cond, *keys):
+        if cond:
+            K.update(keys)
+    add(v >= (2, 6, 25), 'phys_base')
+    add(v >= (2, 6, 26), 'PG_lru3')
+    add((2, 6, 28) <= v < (3, 10, 0), 'vmlist')
+    add((3, 10, 0) <= v < (6, 9, 0), 'vmap_area_list')
+    add(v >= (3, 10, 0), 'mapcount_private', 'PG_hwpoison', 'PAGE_BUDDY')
+    add((3, 10, 0) <= v < (6, 10, 0), 'PG_slab')
+    add(v >= (6, 10, 0), 'PAGE_SLAB')
+    add(v >= (4, 3, 0), 'KERNELOFFSET', 'PG_head_mask')
+    add((4, 3, 0) <= v < (4, 5, 0), 'free_huge_page', 'KERNEL_IMAGE_SIZE_generic')
+    add((4, 5, 0) <= v < (4, 10, 0), 'KERNEL_IMAGE_SIZE_generic')
+    add(v >= (4, 10, 0), 'KERNEL_IMAGE_SIZE_arch')
+    add((4, 5, 0) <= v < (6, 3, 0), 'compound_page')
+    add((6, 3, 0) <= v < (6, 6, 0), 'compound_folio')
+    add(v >= (4, 5, 0), 'compound_head')
+    add((4, 5, 0) <= v < (6, 6, 0), 'HUGETLB_PAGE_DTOR')
+    add((6, 6, 0) <= v < (6, 9, 0), 'PG_hugetlb')
+    add(v >= (6, 9, 0), 'PAGE_HUGETLB', 'VMALLOC_START', 'vmemmap')
+    add(v >= (4, 17, 0), 'PG_swapbacked', 'pgtable_l5_enabled')
+    add(v >= (5, 1, 0), 'PAGE_OFFLINE')
+    add(v >= (5, 0, 0), 'sme_mask')
+    add(v >= (5, 9, 0), 'MAX_PHYSMEM_BITS')
+    add(v >= (5, 11, 0), 'BUILD-ID', 'uts_namespace')
+    add(v >= (5, 14, 0), 'SECTION_SIZE_BITS')
+    add(v >= (6, 0, 0), 'kallsyms')
+    add(v >= (6, 16, 0), 'PAGE_UNACCEPTED')
+    return K
+
+
+# Representative versions, one per era at least (tests/gen/cases/era_*.desc).
+KNOWN_KERNELS = ('2.6.16', '2.6.18', '2.6.28', '2.6.32', '2.6.38', '3.0', '3.10',
+                 '4.4', '4.19', '5.10', '6.1', '6.4', '6.8', '6.10', '6.11', '6.12',
+                 '6.16', '7.1')
+
+
+def make_profile(name):
+    """Profile for `kernel NAME` (X.Y or X.Y.Z, 2.6.15 .. 7.1)."""
+    ver = release_version(name)
+    if ver is None or name != '.'.join(str(x) for x in ver[:len(name.split('.'))]):
+        raise GenError('bad kernel version %r' % name)
+    E = era_facts(ver)
+    if E is None or ver > (7, 1, 255):
+        raise GenError('kernel %s is outside the modelled range 2.6.15-7.1' % name)
+    pg = dict(E['pg'])
+    if 'head' not in pg:
+        pg['head'] = pg['compound']      # PG_compound marks heads (and tails) before 2.6.26
+    M = lambda x: x & 0xffffffff
+    page_type = dict(buddy=E['buddy_value'], **E['types'])
+    off = dict(E['off'])
+    off['_mapcount'] = off['mapcount']
+    if E['dtor_ids']:
+        dtor = dict(null=0, **E['dtor_ids'])
+    else:
+        dtor = dict(null=0, compound=1, hugetlb=2, transhuge=3)
+    mt = E['migrate_types']
+    return Profile(
+        name=name, version=ver, era=E,
+        osrelease='%s%s-gen-amd64' % (name, '.0' if len(name.split('.')) == 2 else ''),
+        vmcoreinfo=_vmcoreinfo_era, keys=vmcoreinfo_keys_for(ver),
+        struct_page_size=E['size'], page_off=off, count_name=E['count_name'],
+        pg=pg, page_type=page_type, dtor=dtor,
+        max_order=E['max_order'], migrate_types=mt, max_numnodes=1024,
+        section_size_bits=E['section_size_bits'],
+        default_mem_section_size=E['mem_section_size'],
+        tail_mapping=E['tail_mapping'],
+        sizes=dict(pglist_data=175168, zone=1728, free_area=mt * 16 + 8, nodemask_t=128),
         pgdat_off=dict(node_zones=0, nr_zones=172512, node_mem_map=172504,
                        node_start_pfn=172520, node_present_pages=172528,
                        node_spanned_pages=172536, node_id=172544),
         zone_off=dict(spanned_pages=144, present_pages=152, free_area=256,
                       vm_stat=1536, name=208),
-        nr_zones_max=5,                 # DMA, DMA32, Normal, Movable, Device
-        # page->flags upper fields (SPARSEMEM_VMEMMAP: no section field):
-        # | node:10 @54 | zone:3 @51 | last_cpupid:21 @30 |
-        flags_layout_vmemmap=dict(node=(54, 10), zone=(51, 3), cpupid=(30, 21)),
-        # classic SPARSEMEM: | section:19 @45 | node:10 @35 | zone:3 @32 |
+        zone_free_key=E['zone_free_key'],
+        nr_zones_max=5,
+        flags_layout_vmemmap=(dict(node=(54, 10), zone=(51, 3), cpupid=(30, 21))
+                              if E['last_cpupid'] else dict(node=(54, 10), zone=(51, 3))),
         flags_layout_classic=dict(section=(45, 19), node=(35, 10), zone=(32, 3)),
         printk_keys=_PRINTK_KEYS_6_1,
-        # encoders implemented in Generator._build_struct_pages():
-        compound_style='page_fields',    # dtor/order bytes in the first tail (4.16-6.2)
-        page_type_style='negated_bit',   # _mapcount == ~PG_x with base 0xf0000000 (4.18-6.10)
-        slab_style='flag',               # PG_slab (before 6.10)
-    ),
-}
+        phys_base_key=E['phys_base'], pgd_symbol=E['pgd_symbol'],
+        has_vmcoreinfo=E['has_vmcoreinfo'],
+        default_max_physmem_bits=E['max_physmem_bits'],
+        default_page_offset=E['page_offset'],
+        default_vmemmap=E['vmemmap'], default_vmemmap_base=E['vmemmap_base'],
+        mem_section_ptr=E['mem_section_ptr'], section_flags=E['section_flags'],
+        M=M,
+    )
+
+
+class _Profiles(dict):
+    """PROFILES['X.Y'] builds the profile on first use."""
+    def __missing__(self, key):
+        p = self[key] = make_profile(key)
+        return p
+
+    def __contains__(self, key):
+        try:
+            self[key]
+        except GenError:
+            return False
+        return True
+
+
+PROFILES = _Profiles()
 
 
 # ---------------------------------------------------------------------------
@@ -373,7 +782,7 @@ def _align_up(v, a):
 
 CLASSES = ('free', 'cache', 'cache_private', 'swapcache', 'anon',
            'anon_swapcache', 'slab', 'hugetlb', 'thp', 'offline', 'hwpoison',
-           'zero', 'kernel', 'reserved', 'owner_priv')
+           'zero', 'kernel', 'reserved', 'owner_priv', 'unaccepted')
 COMPOUND_OK = ('cache', 'cache_private', 'anon', 'slab', 'hugetlb', 'thp', 'kernel')
 CONTENT_MODES = ('zero', 'random', 'text', 'pattern')
 ELF_OPTS = ('phoff', 'xnum', 'unaligned', 'filesz_short', 'overlap',
@@ -387,7 +796,7 @@ class Spec:
         self.paging = 4
         self.memory = []               # [(start, end)]
         self.memmap = 'sparse_extreme'
-        self.vmemmap_pages = '2M'
+        self.vmemmap_pages = None          # 2M, or none before 2.6.24
         self.vmemmap_populate = None
         self.direct_map_pages = '2M'
         self.kaslr = 0
@@ -406,6 +815,7 @@ class Spec:
         self.contents = []             # [(pfn_start, pfn_end, mode)]
         self.pages = []                # [dict(start, end, cls, opts, line)]
         self.drop_keys = []
+        self.keep_keys = None          # only these VMCOREINFO lines (and CRASHTIME)
         self.set_keys = []             # [(key, value)]
         self.elf = {}
         self.lines = []
@@ -439,8 +849,8 @@ def parse_description(text):
             if d == 'kernel':
                 need(1)
                 if args[0] not in PROFILES:
-                    raise GenError('unknown kernel profile %r (have %s)'
-                                   % (args[0], ', '.join(sorted(PROFILES))))
+                    raise GenError('unknown kernel profile %r (2.6.15-7.1; cases use %s)'
+                                   % (args[0], ', '.join(KNOWN_KERNELS)))
                 sp.kernel = args[0]
             elif d == 'osrelease':
                 need(1)
@@ -508,8 +918,8 @@ def parse_description(text):
             elif d == 'mem_section_size':
                 need(1)
                 sp.mem_section_size = int(args[0])
-                if sp.mem_section_size not in (16, 32):
-                    raise GenError('mem_section_size must be 16 or 32')
+                if sp.mem_section_size not in (8, 16, 32):
+                    raise GenError('mem_section_size must be 8, 16 or 32')
             elif d == 'max_physmem_bits':
                 need(1)
                 sp.max_physmem_bits = int(args[0])
@@ -560,6 +970,9 @@ def parse_description(text):
             elif d == 'drop_key':
                 need(1)
                 sp.drop_keys.extend(args)
+            elif d == 'keep_keys':
+                need(1)
+                sp.keep_keys = (sp.keep_keys or []) + args
             elif d == 'set_key':
                 need(1)
                 kv = ' '.join(args)
@@ -679,13 +1092,16 @@ class Generator:
         self.numa = spec.numa if spec.numa is not None else (self.memmap != 'flat')
         if self.memmap == 'flat' and self.numa:
             raise GenError('flat memmap is only supported with numa off')
-        self.vmemmap_pages = spec.vmemmap_pages if self.memmap != 'flat' else 'none'
+        vp = spec.vmemmap_pages or ('2M' if p.default_vmemmap else 'none')
+        self.vmemmap_pages = vp if self.memmap != 'flat' else 'none'
+        self.spsz = p.struct_page_size
         if self.vmemmap_pages == 'none' and self.memmap != 'flat':
             self.vmemmap = False
         else:
             self.vmemmap = self.memmap != 'flat'
         self.mem_section_size = spec.mem_section_size or p.default_mem_section_size
-        self.max_physmem_bits = spec.max_physmem_bits or (52 if self.paging == 5 else 46)
+        self.max_physmem_bits = spec.max_physmem_bits or (52 if self.paging == 5 else
+                                                          p.default_max_physmem_bits)
         self.section_pfns = 1 << (p.section_size_bits - PAGE_SHIFT)
         nr_mem_sections = 1 << (self.max_physmem_bits - p.section_size_bits)
         if self.memmap == 'sparse_extreme':
@@ -697,7 +1113,7 @@ class Generator:
         if self.paging == 5:
             dpo, dvm = 0xff11000000000000, 0xffd4000000000000
         else:
-            dpo, dvm = 0xffff888000000000, 0xffffea0000000000
+            dpo, dvm = p.default_page_offset, p.default_vmemmap_base
         rk = random.Random(spec.seed * 31 + 5)
         po = spec.page_offset
         if po == 'kaslr':
@@ -709,6 +1125,7 @@ class Generator:
             vb = (0xffffc90000000000 + rk.randrange(0x2000, 0x5000) * SZ_1G) if self.paging == 4 \
                 else (0xffa0000000000000 + rk.randrange(0x10, 0x80) * (SZ_1G << 9))
         self.vmemmap_base = vb if vb is not None else dvm
+        self.vmalloc_start = 0xffa0000000000000 if self.paging == 5 else 0xffffc90000000000
         self.meta = {}            # pfn -> bytearray: pages with constructed content
         self.meta_label = {}      # pfn -> label
         self.used = set()         # pfns not available for allocation
@@ -781,18 +1198,18 @@ class Generator:
     def page_va(self, pfn):
         """struct page address of pfn."""
         if self.memmap == 'flat':
-            return self.flat_mem_map_va + pfn * 64
+            return self.flat_mem_map_va + pfn * self.spsz
         if self.vmemmap:
-            return self.vmemmap_base + pfn * 64
+            return self.vmemmap_base + pfn * self.spsz
         sec = pfn // self.section_pfns
-        return self.classic_map_va[sec] + (pfn - sec * self.section_pfns) * 64
+        return self.classic_map_va[sec] + (pfn - sec * self.section_pfns) * self.spsz
 
     def page_pa(self, pfn):
         """physical address holding struct page of pfn (None if not backed)."""
         if self.memmap == 'flat':
-            return self.flat_mem_map_pa + pfn * 64
+            return self.flat_mem_map_pa + pfn * self.spsz
         if self.vmemmap:
-            off = pfn * 64
+            off = pfn * self.spsz
             vpage = off >> PAGE_SHIFT
             back = self.vmemmap_backing.get(vpage)
             if back is None:
@@ -802,7 +1219,7 @@ class Generator:
         base = self.classic_map_pa.get(sec)
         if base is None:
             return None
-        return base + (pfn - sec * self.section_pfns) * 64
+        return base + (pfn - sec * self.section_pfns) * self.spsz
 
     # ---------------- build steps ----------------
 
@@ -877,12 +1294,12 @@ class Generator:
                 raise GenError('line %d: order=auto only for free' % r['line'])
         else:
             order = int(order)
-            if order and cls not in COMPOUND_OK and cls != 'free':
+            if order and cls not in COMPOUND_OK and cls not in ('free', 'unaccepted'):
                 raise GenError('line %d: class %s cannot have order>0' % (r['line'], cls))
             n = 1 << order
             if (b - a) % n:
                 raise GenError('line %d: range is not a multiple of 2^order' % r['line'])
-            if order and a % n and not opts.get('noalign') and cls != 'free':
+            if order and a % n and not opts.get('noalign') and cls not in ('free', 'unaccepted'):
                 raise GenError('line %d: compound start not aligned to its order' % r['line'])
         if 'trap' in opts and opts['trap'] not in ('buddy', 'offline', 'anon'):
             raise GenError('line %d: trap must be buddy, offline or anon' % r['line'])
@@ -920,6 +1337,8 @@ class Generator:
         static_ms = 0
         if self.memmap == 'sparse':
             static_ms = self.nr_section_roots * self.mem_section_size
+        elif self.memmap == 'sparse_extreme' and not self.profile.mem_section_ptr:
+            static_ms = self.nr_section_roots * 8      # struct mem_section *mem_section[ROOTS]
         need = 0x100000 + 0x40000 + _align_up(static_ms, PAGE_SIZE) + 0x80000
         if not self.numa:
             need += _align_up(self.profile.sizes['pglist_data'], PAGE_SIZE)
@@ -1010,7 +1429,16 @@ class Generator:
         S['kallsyms_token_index'] = tv + 0xc8000
         S['kallsyms_offsets'] = tv + 0x40000
         S['contig_page_data'] = tv + lay['contig_page_data']
-        if self.memmap == 'sparse':
+        S['vmlist'] = d + 0x120
+        S['phys_base'] = d + 0x130
+        S['log_buf'] = d + 0x500
+        S['log_buf_len'] = d + 0x508
+        S['log_end'] = S['log_first_idx'] = d + 0x510
+        S['logged_chars'] = S['log_next_idx'] = d + 0x518
+        S['clear_idx'] = d + 0x520
+        S['free_compound_page'] = tv + 0x20000      # compound destructors (text)
+        S['free_huge_page'] = tv + 0x21000
+        if self.memmap == 'sparse' or static_ms:
             S['mem_section'] = tv + lay['static_mem_section']
 
     def _present_sections(self):
@@ -1021,12 +1449,13 @@ class Generator:
         """Place struct page arrays (vmemmap backing, classic per-section
         mem_map or the flat mem_map) in RAM."""
         spp = self.section_pfns
+        SZ = self.spsz
         self.present_sections = self._present_sections()
-        self.vmemmap_backing = {}     # vmemmap page index -> backing pfn
+        self.vmemmap_backing = {}     # vmemmap 4K page index -> backing pfn
         self.vmemmap_maps = []        # (va, pa, size)
         self.memmap_pfns = set()      # pfns that have a struct page
         if self.memmap == 'flat':
-            n = _align_up(self.max_pfn * 64, PAGE_SIZE) >> PAGE_SHIFT
+            n = _align_up(self.max_pfn * SZ, PAGE_SIZE) >> PAGE_SHIFT
             pf = self.alloc_meta(n, label='mem_map')
             self.flat_mem_map_pa = pf[0] << PAGE_SHIFT
             self.flat_mem_map_va = self.dm_va(self.flat_mem_map_pa)
@@ -1036,53 +1465,52 @@ class Generator:
             self.classic_map_pa = {}
             self.classic_map_va = {}
             for sec in self.present_sections:
-                pf = self.alloc_meta(spp * 64 // PAGE_SIZE, label='mem_map')
+                pf = self.alloc_meta(_align_up(spp * SZ, PAGE_SIZE) // PAGE_SIZE, label='mem_map')
                 self.classic_map_pa[sec] = pf[0] << PAGE_SHIFT
                 self.classic_map_va[sec] = self.dm_va(pf[0] << PAGE_SHIFT)
                 self.memmap_pfns.update(range(sec * spp, (sec + 1) * spp))
             return
         vb = self.vmemmap_base
         mode = self.vmemmap_pages
+
+        def vpages(first_pfn, npfns):
+            """4K vmemmap page indexes holding the struct pages of a pfn run."""
+            return range(first_pfn * SZ >> PAGE_SHIFT, ((first_pfn + npfns) * SZ - 1 >> PAGE_SHIFT) + 1)
         if mode == '2M':
             if vb % SZ_2M:
                 raise GenError('vmemmap_base must be 2 MiB aligned for 2M vmemmap pages')
+            chunks = set()
             for sec in self.present_sections:
-                # one 2 MiB page holds exactly one section's memmap
-                pf = self.alloc_meta(512, align=512, label='vmemmap')
-                va = vb + sec * spp * 64
-                self.vmemmap_maps.append((va, pf[0] << PAGE_SHIFT, SZ_2M))
-                for i in range(512):
-                    self.vmemmap_backing[(sec * spp * 64 >> PAGE_SHIFT) + i] = pf[i]
+                chunks.update(vp >> 9 for vp in vpages(sec * spp, spp))
                 self.memmap_pfns.update(range(sec * spp, (sec + 1) * spp))
+            for c in sorted(chunks):
+                pf = self.alloc_meta(512, align=512, label='vmemmap')
+                self.vmemmap_maps.append((vb + c * SZ_2M, pf[0] << PAGE_SHIFT, SZ_2M))
+                for i in range(512):
+                    self.vmemmap_backing[c * 512 + i] = pf[i]
         elif mode == '4K':
             populate = self.spec.vmemmap_populate or 'section'
-            blocks = set()
-            for pfn in self.ram_pfns:
-                if populate == 'section':
-                    blocks.add(pfn // spp * spp)
-                else:
-                    blocks.add(pfn // 512 * 512)
             step = spp if populate == 'section' else 512
-            for blk in sorted(blocks):
-                first = blk * 64 >> PAGE_SHIFT
-                for i in range(step * 64 // PAGE_SIZE):
-                    pf = self.alloc_meta(1, label='vmemmap')[0]
-                    self.vmemmap_backing[first + i] = pf
-                    self.vmemmap_maps.append((vb + ((first + i) << PAGE_SHIFT), pf << PAGE_SHIFT, PAGE_SIZE))
+            blocks = sorted({pfn // step * step for pfn in self.ram_pfns})
+            need = set()
+            for blk in blocks:
+                need.update(vpages(blk, step))
                 self.memmap_pfns.update(range(blk, blk + step))
+            for vp in sorted(need):
+                pf = self.alloc_meta(1, label='vmemmap')[0]
+                self.vmemmap_backing[vp] = pf
+                self.vmemmap_maps.append((vb + (vp << PAGE_SHIFT), pf << PAGE_SHIFT, PAGE_SIZE))
         elif mode == '1G':
             if vb % SZ_1G:
                 raise GenError('vmemmap_base must be 1 GiB aligned for 1G vmemmap pages')
-            pfns_per_1g = SZ_1G // 64
+            per_g = SZ_1G >> PAGE_SHIFT          # 4K pages per 1G vmemmap page
             blocks = sorted({pfn // 512 * 512 for pfn in self.ram_pfns})
             by_gpage = {}
             for blk in blocks:
-                by_gpage.setdefault(blk // pfns_per_1g, []).append(blk)
-            for gp, blks in sorted(by_gpage.items()):
-                need = []
-                for blk in blks:
-                    off = (blk - gp * pfns_per_1g) * 64
-                    need.extend(range(off >> PAGE_SHIFT, (off >> PAGE_SHIFT) + 8))
+                for vp in vpages(blk, 512):
+                    by_gpage.setdefault(vp // per_g, set()).add(vp % per_g)
+                self.memmap_pfns.update(range(blk, blk + 512))
+            for gp, need in sorted(by_gpage.items()):
                 found = None
                 for k in range((self.max_pfn << PAGE_SHIFT) // SZ_1G + 1):
                     base = (k * SZ_1G) >> PAGE_SHIFT
@@ -1093,19 +1521,22 @@ class Generator:
                     raise GenError('vmemmap 1G: no 1 GiB aligned physical base whose pages '
                                    'for the needed struct pages are free RAM; keep RAM at '
                                    'the start of a 1 GiB region undescribed')
-                self.claim_meta([found + q for q in need], 'vmemmap')
+                self.claim_meta([found + q for q in sorted(need)], 'vmemmap')
                 self.vmemmap_maps.append((vb + gp * SZ_1G, found << PAGE_SHIFT, SZ_1G))
                 for q in need:
-                    self.vmemmap_backing[gp * (SZ_1G >> PAGE_SHIFT) + q] = found + q
-                for blk in blks:
-                    self.memmap_pfns.update(range(blk, blk + 512))
+                    self.vmemmap_backing[gp * per_g + q] = found + q
 
     def _alloc_mem_section(self):
         if self.memmap == 'flat':
             return
         spr = self.sections_per_root
         self.ms_root_pa = {}
-        if self.memmap == 'sparse_extreme':
+        if self.memmap == 'sparse_extreme' and not self.profile.mem_section_ptr:
+            # before 4.15 the root array is a static array in the kernel image
+            self.ms_roots_pa = self.kernel_phys + self.kimg['static_mem_section']
+            for root in sorted({s // spr for s in self.present_sections}):
+                self.ms_root_pa[root] = self.alloc_meta(1, label='mem_section')[0] << PAGE_SHIFT
+        elif self.memmap == 'sparse_extreme':
             nbytes = self.nr_section_roots * 8
             pf = self.alloc_meta(_align_up(nbytes, PAGE_SIZE) >> PAGE_SHIFT, label='mem_section_roots')
             self.ms_roots_pa = pf[0] << PAGE_SHIFT
@@ -1199,7 +1630,9 @@ class Generator:
         zone = self.zone_of(pfn)
         if self.vmemmap or self.memmap == 'flat':
             L = p.flags_layout_vmemmap
-            v = (zone << L['zone'][0]) | (((1 << L['cpupid'][1]) - 1) << L['cpupid'][0])
+            v = zone << L['zone'][0]
+            if 'cpupid' in L:
+                v |= ((1 << L['cpupid'][1]) - 1) << L['cpupid'][0]
         else:
             L = p.flags_layout_classic
             v = ((pfn // self.section_pfns) << L['section'][0]) | (zone << L['zone'][0])
@@ -1219,8 +1652,7 @@ class Generator:
 
     def _build_struct_pages(self):
         p = self.profile
-        if (p.compound_style, p.page_type_style, p.slab_style) != ('page_fields', 'negated_bit', 'flag'):
-            raise GenError('profile %s needs struct page encoders not written yet' % p.name)
+        E = p.era
         pg = p.pg
         B = lambda name: 1 << pg[name]
         self.sp = {}
@@ -1231,8 +1663,8 @@ class Generator:
                                 refcount=1, memcg=0)
             # memblock'd pages and holes in sections: lru points to itself
             va = self.page_va(pfn)
-            self.sp[pfn]['w8'] = va + 8
-            self.sp[pfn]['w16'] = va + 8
+            self.sp[pfn]['w8'] = va + p.page_off['lru']
+            self.sp[pfn]['w16'] = va + p.page_off['lru']
         for pfn in self.ram_pfns:
             if pfn not in self.memmap_pfns:
                 raise GenError('internal: RAM pfn %#x has no struct page' % pfn)
@@ -1243,48 +1675,109 @@ class Generator:
             elif pfn in self.kernel_pfns:
                 self.labels[pfn] = 'meta:kernel_text'
         dt = p.dtor
-        buddy = p.page_type['buddy'] & 0xffffffff
-        offline = p.page_type['offline'] & 0xffffffff
+        marker = E['free_marker']
+        pt = p.page_type
+        M32 = 0xffffffff
+        buddy = pt['buddy'] & M32 if pt['buddy'] is not None else None
+        offline = pt['offline'] & M32 if pt['offline'] is not None else None
+        slab_type = pt['slab']
+        # raw _count of a page with no users: -1 while page_count() was biased
+        free_count = M32 if marker == 'private_count' else 0
+        cstyle = E['compound']
+        hstyle = E['hugetlb_style']
+        lru_off = p.page_off['lru']
+
+        def need(what, ok, line):
+            if not ok:
+                raise GenError('line %d: kernel %s has no %s' % (line, p.name, what))
         self.free_blocks = []           # (head, order, migratetype)
         for ri, r in enumerate(self.runs):
             cls, opts = r['cls'], r['opts']
+            line = r['line']
+            if cls in ('thp',) or (cls == 'anon' and r['order'] not in (0, 'auto')):
+                need('transparent huge pages (2.6.38+)', E['thp'], line)
+            if cls == 'offline' or opts.get('trap') == 'offline' or opts.get('mapcount') == 'offline':
+                need('PageOffline page type (5.1+)', offline is not None, line)
+            if cls == 'hwpoison' or 'hwpoison' in opts:
+                need('PG_hwpoison (2.6.32+)', 'hwpoison' in pg, line)
+            if cls == 'unaccepted':
+                need('unaccepted page type (6.12+)', pt['unaccepted'] is not None, line)
+            if opts.get('trap') == 'buddy' or opts.get('mapcount') == 'buddy':
+                need('a _mapcount buddy value (2.6.38+)', buddy is not None, line)
             for bi, (head, order) in enumerate(r['blocks']):
                 n = 1 << order
-                compound = order > 0 and cls != 'free'
+                compound = order > 0 and cls not in ('free', 'unaccepted')
+                head_va = self.page_va(head)
                 for i in range(n):
                     pfn = head + i
                     s = self.sp[pfn]
                     s['flags'] = self._flags_upper(pfn)
                     s['refcount'] = 1
-                    s['mapcount'] = 0xffffffff
+                    s['mapcount'] = M32
                     s['w8'] = s['w16'] = 0
                     self.labels[pfn] = cls
                     va = self.page_va(pfn)
+                    if compound and cstyle == 'pg_compound':
+                        s['flags'] |= B('compound')
+                        s['private'] = head_va             # set_page_private(p, page)
                     if compound and i > 0:
-                        s['w8'] = self.page_va(head) | 1
                         s['refcount'] = 0
                         s['mapping'] = p.tail_mapping
-                        if i == 1:
-                            dtor = dict(hugetlb=dt['hugetlb'], thp=dt['transhuge'],
-                                        anon=dt['transhuge']).get(cls, dt['compound'])
-                            s['w16'] = dtor | (order << 8) | (0xffffffff << 32)
-                            s['mapping'] = 0 | (n << 32)   # compound_pincount=0, compound_nr
-                        if i == 2 and cls in ('thp', 'anon'):
-                            s['mapping'] = va + 24          # deferred_list (empty)
-                            s['index'] = va + 24
+                        dtor_id = dict(hugetlb=dt['hugetlb'], thp=dt['transhuge'],
+                                       anon=dt['transhuge']).get(cls, dt['compound'])
+                        if cstyle in ('pg_compound', 'head_tail'):
+                            if cstyle == 'head_tail':
+                                s['flags'] |= B('tail')
+                                s['private'] = head_va     # first_page
+                            if i == 1:
+                                s['w8'] = self.sym['free_huge_page' if cls == 'hugetlb'
+                                                   else 'free_compound_page']
+                                s['w16'] = order
+                        else:
+                            if E['compound_info_mask']:
+                                s['w8'] = ((MASK64 >> (order + 6)) << (order + 6)) | 1
+                            else:
+                                s['w8'] = head_va | 1
+                            if i == 1 and cstyle == 'compound_head':
+                                if E['order_w'] == 4:      # 4.4-4.15: u32 dtor, u32 order
+                                    s['w16'] = dtor_id | (order << 32)
+                                elif lru_off == 32:        # 4.16-4.17: u8 @40, u8 @41
+                                    s['w16'] = dtor_id | (order << 8)
+                                else:                      # u8 @16, u8 @17, mapcount @20
+                                    s['w16'] = dtor_id | (order << 8) | (M32 << 32)
+                                s['mapping'] = 0 | (n << 32)   # pincount, compound_nr
+                            elif i == 1:                   # folio: order in _flags_1
+                                s['flags'] = order
+                                if cls == 'hugetlb' and hstyle == 'flag':
+                                    s['flags'] |= B('hugetlb')
+                                s['w16'] = M32                      # _entire_mapcount -1
+                                s['mapping'] = 0 | (n << 32)
+                            if i == 2 and cls in ('thp', 'anon') and p.version >= (4, 5, 0):
+                                s['mapping'] = va + 24          # deferred_list (empty)
+                                s['index'] = va + 24
                         if 'hwpoison' in opts:
                             s['flags'] |= B('hwpoison')
                         continue
                     if cls == 'free':
-                        s['refcount'] = 0
+                        s['refcount'] = free_count
                         if i == 0:
-                            s['mapcount'] = buddy
                             s['private'] = order
-                            mt = 1 if (bi % 3) else 0       # MOVABLE mostly
+                            if marker == 'mapcount':
+                                s['mapcount'] = buddy
+                            elif marker == 'pg_buddy':
+                                s['flags'] |= B('buddy')
+                            else:
+                                s['flags'] |= B('private')
+                            mt = (1 if (bi % 3) else 0) if p.migrate_types > 1 else 0
                             self.free_blocks.append((head, order, mt))
                         else:
                             s['w8'] = 0xdead000000000100     # LIST_POISON1
                             s['w16'] = 0xdead000000000122    # LIST_POISON2
+                    elif cls == 'unaccepted':
+                        s['refcount'] = 0
+                        if i == 0:
+                            s['mapcount'] = pt['unaccepted']
+                            s['w8'] = s['w16'] = va + lru_off
                     elif cls in ('kernel', 'zero', 'hwpoison'):
                         if cls == 'kernel' and order:
                             s['flags'] |= B('head')
@@ -1293,7 +1786,7 @@ class Generator:
                             s['refcount'] = 1
                     elif cls == 'reserved':
                         s['flags'] |= B('reserved')
-                        s['w8'] = s['w16'] = va + 8
+                        s['w8'] = s['w16'] = va + lru_off
                     elif cls in ('cache', 'cache_private'):
                         s['flags'] |= B('lru') | B('uptodate') | B('referenced')
                         if cls == 'cache_private':
@@ -1304,42 +1797,52 @@ class Generator:
                         s['mapping'] = self._ptr('address_space', ri, 256)
                         s['index'] = bi * n
                         s['refcount'] = 2
-                        s['mapcount'] = 0 if pfn % 3 == 0 else 0xffffffff
-                        s['w8'] = va + 8
-                        s['w16'] = va + 8
+                        s['mapcount'] = 0 if pfn % 3 == 0 else M32
+                        s['w8'] = va + lru_off
+                        s['w16'] = va + lru_off
                     elif cls == 'swapcache':
-                        s['flags'] |= B('owner_priv_1') | B('swapbacked') | B('uptodate')
+                        s['flags'] |= B('swapcache') | B('uptodate')
+                        if 'swapbacked' in pg:
+                            s['flags'] |= B('swapbacked')
                         s['private'] = 0x3000 + pfn          # swp_entry_t
                         s['mapping'] = 0
                     elif cls in ('anon', 'anon_swapcache', 'thp'):
-                        s['flags'] |= B('lru') | B('swapbacked') | B('uptodate') | B('active')
+                        s['flags'] |= B('lru') | B('uptodate') | B('active')
+                        if 'swapbacked' in pg:
+                            s['flags'] |= B('swapbacked')
                         if cls == 'anon_swapcache':
-                            s['flags'] |= B('owner_priv_1')
+                            s['flags'] |= B('swapcache')
                             s['private'] = 0x5000 + pfn
                         if order:
                             s['flags'] |= B('head')
                         s['mapping'] = self._ptr('anon_vma', ri) | 1
                         s['index'] = 0x7f0000000 + pfn
                         s['mapcount'] = 0
-                        s['w8'] = va + 8
-                        s['w16'] = va + 8
+                        s['w8'] = va + lru_off
+                        s['w16'] = va + lru_off
                     elif cls == 'slab':
-                        s['flags'] |= B('slab')
+                        if E['slab_style'] == 'type':
+                            s['mapcount'] = slab_type
+                        else:
+                            s['flags'] |= B('slab')
+                            # SLUB: inuse/objects share the _mapcount word before 4.18
+                            s['mapcount'] = M32 if p.version >= (4, 18, 0) else 16 | (32 << 16)
                         if order:
                             s['flags'] |= B('head')
                         kmem_cache = self._ptr('kmem_cache', ri, 256)
-                        s['w8'] = va + 8          # slab_list
-                        s['w16'] = va + 8
-                        s['mapping'] = kmem_cache
+                        s['w8'] = va + lru_off          # slab_list
+                        s['w16'] = va + lru_off
+                        s['mapping'] = kmem_cache if p.version >= (4, 18, 0) else 0
                         s['index'] = self.dm_va(pfn << PAGE_SHIFT) + 0x40   # freelist
-                        s['private'] = (16 | (32 << 16))    # inuse 16, objects 32
-                        s['mapcount'] = 0xffffffff           # __unused
+                        s['private'] = (16 | (32 << 16)) if p.version >= (4, 18, 0) else kmem_cache
                     elif cls == 'hugetlb':
                         s['flags'] |= B('head') | B('uptodate')
                         if order == 0:
                             raise GenError('line %d: hugetlb needs order>0' % r['line'])
                         s['mapping'] = self._ptr('hugetlbfs', ri, 256)
                         s['index'] = bi
+                        if hstyle == 'type':
+                            s['mapcount'] = pt['hugetlb']
                     elif cls == 'offline':
                         s['mapcount'] = offline
                         s['refcount'] = 1
@@ -1361,7 +1864,7 @@ class Generator:
                     if 'mapcount' in opts:
                         v = opts['mapcount']
                         s['mapcount'] = (buddy if v == 'buddy' else offline if v == 'offline'
-                                         else parse_int(v)) & 0xffffffff
+                                         else parse_int(v)) & M32
                     if 'private' in opts:
                         s['private'] = parse_int(opts['private']) & MASK64
                     if 'mapping' in opts:
@@ -1371,6 +1874,8 @@ class Generator:
                                         else parse_int(v)) & MASK64
                     if 'flags' in opts:
                         s['flags'] |= parse_int(opts['flags'])
+                    if 'count' in opts:
+                        s['refcount'] = parse_int(opts['count']) & M32
         # metadata/kernel pages keep the 'reserved' default; compound tails
         # of free classes cannot exist
 
@@ -1415,7 +1920,8 @@ class Generator:
                         self.wr64(zpa + off + 8, zone_va + off)
                 nr_free = sum(len(v) for (zz, o, m), v in self.zone_lists.items()
                               if zz == z and o == order)
-                self.wr64(zpa + zo['free_area'] + order * p.sizes['free_area'] + 96, nr_free)
+                self.wr64(zpa + zo['free_area'] + order * p.sizes['free_area'] + p.migrate_types * 16,
+                          nr_free)
             if z in zones:
                 zp = zones[z]
                 self.wr64(zpa + zo['spanned_pages'] - 16, zp[0])        # zone_start_pfn
@@ -1435,13 +1941,21 @@ class Generator:
             self.wr64(self.pgdat_pa + po['node_mem_map'], self.flat_mem_map_va)
 
     def struct_page_bytes(self, pfn):
+        n = self.spsz
         s = self.sp.get(pfn)
         if s is None:
-            return bytes(64)
-        return struct.pack('<QQQQQQIIQ', s['flags'] & MASK64, s['w8'] & MASK64,
-                           s['w16'] & MASK64, s['mapping'] & MASK64, s['index'] & MASK64,
-                           s['private'] & MASK64, s['mapcount'] & 0xffffffff,
-                           s['refcount'] & 0xffffffff, s['memcg'] & MASK64)
+            return bytes(n)
+        o = self.profile.page_off
+        b = bytearray(n)
+        for name, key, w in (('flags', 'flags', 8), ('w8', 'lru', 8), ('w16', 'lru8', 8),
+                             ('mapping', 'mapping', 8), ('index', 'index', 8),
+                             ('private', 'private', 8), ('mapcount', 'mapcount', 4),
+                             ('refcount', 'count', 4), ('memcg', 'memcg', 8)):
+            off = o['lru'] + 8 if key == 'lru8' else o.get(key)
+            if off is None:
+                continue
+            b[off:off + w] = (s[name] & ((1 << (8 * w)) - 1)).to_bytes(w, 'little')
+        return bytes(b)
 
     def _write_struct_pages(self):
         for pfn in self.sp:
@@ -1455,16 +1969,18 @@ class Generator:
             self.wr64(self.kimg_va_to_pa(self.sym['mem_map']), self.flat_mem_map_va)
             return
         spp = self.section_pfns
-        flags = SECTION_MARKED_PRESENT | SECTION_HAS_MEM_MAP | SECTION_IS_ONLINE | SECTION_IS_EARLY
+        flags = self.profile.section_flags
         if self.memmap == 'sparse_extreme':
             for root, pa in self.ms_root_pa.items():
                 self.wr64(self.ms_roots_pa + root * 8, self.dm_va(pa))
         for i, sec in enumerate(self.present_sections):
             start = sec * spp
             mm = self.page_va(start)
-            coded = (mm - start * 64) & MASK64
+            coded = (mm - start * self.spsz) & MASK64
             pa = self.section_pa(sec)
             self.wr64(pa, coded | flags)
+            if self.mem_section_size < 16:
+                continue
             usage = self.dm_va(self.usage_pa) + (i % 64) * 64
             self.wr64(pa + 8, usage)
             # mem_section_usage: subsection_map (one bit per 2 MiB)
@@ -1481,7 +1997,12 @@ class Generator:
         fields = ['Linux', 'vmcoregen', self.osrelease,
                   '#1 SMP PREEMPT_DYNAMIC vmcoregen', 'x86_64', '(none)']
         uts = b''.join(f.encode()[:64].ljust(65, b'\0') for f in fields)
-        self.wr(kp + self.kimg['init_uts_ns'], uts)
+        # struct uts_namespace starts with a 4-byte kref until 5.11 (when
+        # OFFSET(uts_namespace.name) appeared); before 2.6.19 the symbol is
+        # system_utsname, a bare struct new_utsname
+        v = self.profile.version
+        uts_off = 0 if v >= (5, 11, 0) or v < (2, 6, 19) else 4
+        self.wr(kp + self.kimg['init_uts_ns'] + uts_off, uts)
         # node_online_map: node 0
         self.wr64(self.kimg_va_to_pa(self.sym['node_online_map']), 1)
         # vmap_area_list: empty list_head
@@ -1491,6 +2012,9 @@ class Generator:
         if self.numa:
             self.wr64(kp + self.kimg['node_data'], self.pgdat_va)
         self.wr64(self.kimg_va_to_pa(self.sym['kallsyms_num_syms']), 0)
+        self.wr64(self.kimg_va_to_pa(self.sym['phys_base']), self.phys_base)
+        va = self.sym['vmlist']
+        self.wr64(self.kimg_va_to_pa(va), 0)              # empty vmlist
         self.wr64(self.kimg_va_to_pa(self.sym['kallsyms_relative_base']), tv)
 
     def _self_check_translation(self):
@@ -1500,8 +2024,9 @@ class Generator:
         for pfn in (self.ram_pfns[0], self.ram_pfns[-1]):
             checks.append((self.page_va(pfn), self.page_pa(pfn)))
             checks.append((self.dm_va(pfn << PAGE_SHIFT), pfn << PAGE_SHIFT))
-        if self.memmap == 'sparse_extreme':
-            checks.append((self.sym['mem_section'], self.ms_roots_pa))
+        if self.memmap == 'sparse_extreme' or self.memmap == 'sparse':
+            checks.append((self.sym['mem_section'], getattr(self, 'ms_roots_pa', None) or
+                           self.ms_static_pa))
         for va, pa in checks:
             got = pt.translate(va)
             if got != pa:
@@ -1512,20 +2037,29 @@ class Generator:
             raise GenError('internal: phys_base inconsistent')
 
     def _vmcoreinfo(self):
-        lines = self.profile.vmcoreinfo(self)
+        self.vmcoreinfo_in_note = self.profile.has_vmcoreinfo
+        if self.vmcoreinfo_in_note:
+            lines = self.profile.vmcoreinfo(self)
+        else:
+            lines = _vmcoreinfo_dwarf(self)
         drops = set(self.spec.drop_keys)
         known = {k for k, _ in lines}
         for k in drops:
             if k not in known:
                 raise GenError('drop_key %s: no such VMCOREINFO key (have: %s)' % (k, ', '.join(sorted(known))))
         lines = [(k, v) for k, v in lines if k not in drops]
+        if self.spec.keep_keys is not None:
+            keep = set(self.spec.keep_keys) | {'CRASHTIME'}
+            for k in keep - known:
+                raise GenError('keep_keys %s: no such VMCOREINFO key' % k)
+            lines = [(k, v) for k, v in lines if k in keep]
         for k, v in self.spec.set_keys:
             for i, (kk, vv) in enumerate(lines):
                 if kk == k:
                     lines[i] = (k, v)
                     break
             else:
-                lines.insert(len(lines) - 1, (k, v))
+                lines.insert(len(lines) - (1 if self.vmcoreinfo_in_note else 0), (k, v))
         return lines
 
     # ---------------- page content ----------------
@@ -1576,7 +2110,8 @@ class Generator:
             desc = bytearray(PRSTATUS_SIZE)
             struct.pack_into('<I', desc, 32, cpu + 1)          # pr_pid
             out += _note(b'CORE', NT_PRSTATUS, bytes(desc))
-        out += _note(b'VMCOREINFO', 0, self.vmcoreinfo.encode())
+        if self.vmcoreinfo_in_note:
+            out += _note(b'VMCOREINFO', 0, self.vmcoreinfo.encode())
         return out
 
     def _loads(self):
@@ -1676,6 +2211,12 @@ class Generator:
         for sh in shdrs:
             shbytes += struct.pack('<IIQQQQIIQQ', sh.get('name', 0), sh['type'], 0, 0,
                                    sh.get('offset', 0), sh.get('size', 0), 0, sh['info'], 1 if sh['type'] == 3 else 0, 0)
+        self.vmcoreinfo_path = None
+        if not self.vmcoreinfo_in_note:
+            # no VMCOREINFO before 2.6.24: what `makedumpfile -g` would give, for -i
+            self.vmcoreinfo_path = path + '.vmcoreinfo'
+            with open(self.vmcoreinfo_path, 'w') as f:
+                f.write(self.vmcoreinfo)
         with open(path, 'wb') as f:
             f.write(eh)
             if phoff == 64:
@@ -1732,6 +2273,7 @@ class Generator:
             if not any(self.page_bytes(pfn)):
                 zero.add(pfn)
         params = filter_params(self.vmcoreinfo_lines, self.profile.version)
+        params['vmcoreinfo_in_note'] = self.vmcoreinfo_in_note
         levels, fail, notes = self._evaluate(params, in_segs, max_mapnr, base)
         classes = {}
         for pfn in self.ram_pfns:
@@ -1767,6 +2309,7 @@ class Generator:
                 free_blocks=[[h, o] for h, o, m in self.free_blocks],
             ),
             vmcoreinfo=self.vmcoreinfo,
+            vmcoreinfo_in_note=self.vmcoreinfo_in_note,
         )
         return t
 
@@ -1786,7 +2329,7 @@ class Generator:
         segs_sorted = sorted(in_segs)
 
         def rd(pfn):
-            return self.struct_page_bytes(pfn) if pfn in self.sp else bytes(64)
+            return self.struct_page_bytes(pfn) if pfn in self.sp else bytes(self.spsz)
 
         def fld(b, off, size):
             if off is None:
@@ -1801,23 +2344,25 @@ class Generator:
             mapping = fld(b, P['off_mapping'], 8)
             mapcount = fld(b, P['off_mapcount'], 4)
             private = fld(b, P['off_private'], 8)
+            count = fld(b, P['off_count'], 4)
             chead = fld(b, P['off_compound_head'], 8)
             order = dtor = 0
             is_hugetlb = False
             if pfn % PGMM_CACHED != PGMM_CACHED - 1 and flags & P['head_mask']:
                 nb = rd(pfn + 1)
-                if P['hugetlb_mapcount'] is not None:
-                    order = fld(nb, P['off_flags'], 8) & 0xff
-                    is_hugetlb = mapcount == P['hugetlb_mapcount']
-                elif P['pg_hugetlb'] is not None:
+                if P['order_src'] == 'flags1':
                     f1 = fld(nb, P['off_flags'], 8)
                     order = f1 & 0xff
-                    is_hugetlb = bool(f1 >> P['pg_hugetlb'] & 1)
+                    if P['hugetlb_kind'] == 'type':
+                        is_hugetlb = mapcount == P['hugetlb_value']
+                    elif P['hugetlb_kind'] == 'flag':
+                        is_hugetlb = bool(f1 >> P['hugetlb_value'] & 1)
                 else:
-                    w = P['compound_field_size']
-                    order = fld(nb, P['off_compound_order'], w) if P['off_compound_order'] else 0
-                    dtor = fld(nb, P['off_compound_dtor'], w) if P['off_compound_dtor'] else 0
-                    is_hugetlb = P['hugetlb_dtor'] is not None and dtor == P['hugetlb_dtor']
+                    if P['order_src'] == 'field' and P['off_compound_order']:
+                        order = fld(nb, P['off_compound_order'], P['order_w'])
+                    if P['hugetlb_kind'] == 'dtor' and P['off_compound_dtor']:
+                        dtor = fld(nb, P['off_compound_dtor'], P['dtor_w'])
+                        is_hugetlb = dtor == P['hugetlb_value']
                 if order >= 64 or pfn & ((1 << order) - 1):
                     order = 0
 
@@ -1832,7 +2377,10 @@ class Generator:
             cache = lru or ((P['pg_swapbacked'] is None or swapbacked) and swapcache)
             dec[pfn] = dict(
                 tail=bool(chead & 1) and P['off_compound_head'] is not None,
-                buddy=(not slab) and P['buddy_value'] is not None and mapcount == P['buddy_value'],
+                buddy=((P['buddy_kind'] == 'mapcount' and not slab and mapcount == P['buddy_value']) or
+                       (P['buddy_kind'] == 'pg_buddy' and bit(P['pg_buddy'])) or
+                       (P['buddy_kind'] == 'private_count' and bit(P['pg_private']) and
+                        count == 0xffffffff)),
                 private=private,
                 cache=cache, priv=bit(P['pg_private']), anon=anon,
                 hugetlb=is_hugetlb,
@@ -1949,74 +2497,158 @@ def _num(d, key):
 
 
 def filter_params(vmcoreinfo, version):
+    """The filter parameters our makedumpfile derives from VMCOREINFO (the
+    note, or the -i file), in its documented order: what VMCOREINFO says
+    wins; what it lacks comes from what is known of the kernel generation
+    that OSRELEASE names (era_facts(), from the kernel sources), except
+    PG_hwpoison, which depends on the config and is never assumed; for an
+    OSRELEASE that names no version, upstream makedumpfile's own defaults
+    apply and free pages come from the zone free lists."""
     d = parse_vmcoreinfo(vmcoreinfo)
     P = {}
+    n = lambda k: _num(d, 'NUMBER(%s)' % k)
 
     def off(name):
         return _num(d, 'OFFSET(%s)' % name)
-    P['off_flags'] = off('page.flags')
-    P['off_mapping'] = off('page.mapping')
-    # What the kernel's own generation tells when VMCOREINFO does not (our
-    # filter's issue-3 rule): struct page offsets and the buddy value, but
-    # only for a version that OSRELEASE names (not for a custom string).
+
+    def either(val, default):
+        return val if val is not None else default
     tv = release_version(d.get('OSRELEASE', ''))
+    E = era_facts(tv) if tv is not None else None
+    if E is not None and tv > (7, 1, 255):
+        E = era_facts((7, 1, 0))              # newer: the newest generation known
     P['table_version'] = tv
-    P['off_mapcount'] = off('page._mapcount')
-    P['off_private'] = off('page.private')
-    if tv is not None and tv >= (4, 18, 0):
-        if P['off_mapcount'] is None:
-            P['off_mapcount'] = 48
-        if P['off_private'] is None:
-            P['off_private'] = 40
-    P['off_compound_head'] = off('page.compound_head')
-    if P['off_compound_head'] is None:
-        P['off_compound_head'] = off('page.compound_info')       # 7.1 rename
-    if version < (4, 4, 0):
-        raise GenError('profiles before 4.4 are not modelled yet')
+    EO = E['off'] if E else {}
+    ver = tv or version                       # what picks version-dependent widths
     size_page = _num(d, 'SIZE(page)')
-    # init_compound_offset(): folio fields (6.3-6.5), page fields (4.4-6.2);
-    # 0 means "not read"
-    if off('folio._folio_order') is not None:
-        P['off_compound_order'] = off('folio._folio_order') - size_page
-    else:
-        P['off_compound_order'] = off('page.compound_order') or 0
-    if off('folio._folio_dtor') is not None:
-        P['off_compound_dtor'] = off('folio._folio_dtor') - size_page
-    else:
-        P['off_compound_dtor'] = off('page.compound_dtor') or 0
-    P['compound_field_size'] = 1 if version >= (4, 16, 0) else 2
-    n = lambda k: _num(d, 'NUMBER(%s)' % k)
-    P['pg_lru'] = n('PG_lru') if n('PG_lru') is not None else 5
-    P['pg_private'] = n('PG_private') if n('PG_private') is not None else 11
-    P['pg_swapcache'] = n('PG_swapcache') if n('PG_swapcache') is not None else 15
+    P['off_flags'] = either(off('page.flags'), EO.get('flags'))
+    P['off_mapping'] = either(off('page.mapping'), EO.get('mapping'))
+    P['off_count'] = either(off('page._refcount'), either(off('page._count'), EO.get('count')))
+    P['off_mapcount'] = either(off('page._mapcount'), EO.get('mapcount'))
+    P['off_private'] = either(off('page.private'), EO.get('private'))
+    P['off_lru'] = either(off('page.lru'), EO.get('lru'))
+    ch = either(off('page.compound_info'), off('page.compound_head'))   # 7.1 rename
+    P['off_compound_head'] = either(ch, EO.get('compound_head'))
+    # -- PG_* bits -----------------------------------------------------------
+    pg = E['pg'] if E else {}
+    P['pg_lru'] = either(n('PG_lru'), pg.get('lru', 5))
+    P['pg_private'] = either(n('PG_private'), pg.get('private', 11))
+    P['pg_swapcache'] = either(n('PG_swapcache'), pg.get('swapcache', 15))
     sb = n('PG_swapbacked')
-    if sb is None and P['pg_swapcache'] < P['pg_private']:
-        sb = P['pg_private'] + 6
+    if sb is None and E is not None:
+        # before 4.10 PG_swapcache is a flag of its own: no PG_swapbacked needed
+        sb = pg.get('swapbacked') if tv >= (4, 10, 0) else None
+    elif sb is None and P['pg_swapcache'] < P['pg_private']:
+        sb = P['pg_private'] + 6              # upstream's rule for unknown kernels
     P['pg_swapbacked'] = sb
-    P['pg_slab'] = n('PG_slab') if n('PG_slab') is not None else 7
-    P['head_mask'] = (n('PG_head_mask') if n('PG_head_mask') is not None else 1 << 14) & MASK64
-    P['pg_hwpoison'] = n('PG_hwpoison')
+    P['pg_slab'] = either(n('PG_slab'), pg.get('slab', 7) if E is None or 'slab' in pg else None)
+    hm = n('PG_head_mask')
+    if hm is None:
+        hm = 1 << (E['head_bit'] if E else 14)
+    P['head_mask'] = hm & MASK64
+    P['pg_hwpoison'] = n('PG_hwpoison')       # never assumed
+    # -- free blocks -----------------------------------------------------------
     bv = n('PAGE_BUDDY_MAPCOUNT_VALUE')
-    # Our filter's order (issue 3): the exported value, else PG_buddy, else
-    # the value this kernel generation is known to use (from the kernel
-    # sources, independent of the filter's table), else the free lists.
-    # (Upstream makedumpfile applies its built-in -128 before it knows the
-    # version, so it walks the free lists here: a declared difference.)
-    if bv is None and n('PG_buddy') is None and tv is not None:
-        bv = era_buddy_value(tv)
-    P['buddy_value'] = None if bv is None else bv & 0xffffffff
-    P['buddy_handler'] = (P['off_private'] is not None and P['buddy_value'] is not None
-                          and P['off_mapcount'] is not None)
-    ov = n('PAGE_OFFLINE_MAPCOUNT_VALUE')
-    P['offline_value'] = None if ov is None else ov & 0xffffffff
-    sv = n('PAGE_SLAB_MAPCOUNT_VALUE')
-    P['slab_mapcount'] = None if sv is None else sv & 0xffffffff
-    P['hugetlb_dtor'] = n('HUGETLB_PAGE_DTOR')
-    P['pg_hugetlb'] = n('PG_hugetlb')                               # 6.6-6.8
-    hv = n('PAGE_HUGETLB_MAPCOUNT_VALUE')                          # 6.9+
-    P['hugetlb_mapcount'] = None if hv is None else hv & 0xffffffff
-    uv = n('PAGE_UNACCEPTED_MAPCOUNT_VALUE')                       # 6.16+
-    P['unaccepted_value'] = None if uv is None else uv & 0xffffffff
+    P['buddy_kind'] = None
+    P['buddy_value'] = None
+    P['pg_buddy'] = None
+    if P['off_private'] is not None:
+        if bv is not None:
+            if P['off_mapcount'] is not None:
+                P['buddy_kind'] = 'mapcount'
+                P['buddy_value'] = bv & 0xffffffff
+        elif n('PG_buddy') is not None:
+            P['buddy_kind'] = 'pg_buddy'
+            P['pg_buddy'] = n('PG_buddy')
+        elif E is not None:
+            P['buddy_kind'] = E['free_marker']
+            if E['free_marker'] == 'mapcount':
+                if P['off_mapcount'] is None:
+                    P['buddy_kind'] = None
+                else:
+                    P['buddy_value'] = E['buddy_value']
+            elif E['free_marker'] == 'pg_buddy':
+                P['pg_buddy'] = E['pg']['buddy']
+            elif P['off_count'] is None:
+                P['buddy_kind'] = None
+    P['buddy_handler'] = P['buddy_kind'] is not None
+    T = E['types'] if E else {}
+
+    def ptype(key, era_key):
+        v = n(key)
+        if v is None:
+            v = T.get(era_key)
+        return None if v is None else v & 0xffffffff
+    P['offline_value'] = ptype('PAGE_OFFLINE_MAPCOUNT_VALUE', 'offline')
+    P['slab_mapcount'] = ptype('PAGE_SLAB_MAPCOUNT_VALUE', 'slab')
+    P['unaccepted_value'] = ptype('PAGE_UNACCEPTED_MAPCOUNT_VALUE', 'unaccepted')
+    # -- compound order and hugetlb (upstream's order of preference) ----------
+    P['hugetlb_kind'] = None
+    P['hugetlb_value'] = None
+    P['order_src'] = 'none'
+    P['off_compound_order'] = P['off_compound_dtor'] = None
+    P['order_w'] = P['dtor_w'] = 0
+    compound_keys = any(k in d for k in (
+        'OFFSET(page.compound_order)', 'OFFSET(page.compound_dtor)',
+        'OFFSET(folio._folio_order)', 'OFFSET(folio._folio_dtor)',
+        'NUMBER(HUGETLB_PAGE_DTOR)'))
+    if n('PAGE_HUGETLB_MAPCOUNT_VALUE') is not None:
+        P['order_src'] = 'flags1'
+        P['hugetlb_kind'] = 'type'
+        P['hugetlb_value'] = n('PAGE_HUGETLB_MAPCOUNT_VALUE') & 0xffffffff
+    elif n('PG_hugetlb') is not None:
+        P['order_src'] = 'flags1'
+        P['hugetlb_kind'] = 'flag'
+        P['hugetlb_value'] = n('PG_hugetlb')
+    elif E is not None and E['compound'] == 'flags1' and not compound_keys:
+        P['order_src'] = 'flags1'
+        if E['hugetlb_style'] == 'type':
+            P['hugetlb_kind'] = 'type'
+            P['hugetlb_value'] = E['types']['hugetlb']
+        elif E['hugetlb_style'] == 'flag':
+            P['hugetlb_kind'] = 'flag'
+            P['hugetlb_value'] = E['pg']['hugetlb']
+    else:
+        if off('folio._folio_order') is not None and size_page is not None:
+            P['off_compound_order'] = off('folio._folio_order') - size_page
+        elif off('page.compound_order') is not None:
+            P['off_compound_order'] = off('page.compound_order')
+        elif E is not None and E['compound'] != 'flags1':
+            P['off_compound_order'] = E['off']['order'] if ver >= (4, 4, 0) else \
+                (P['off_lru'] + 8 if P['off_lru'] is not None else None)
+        if off('folio._folio_dtor') is not None and size_page is not None:
+            P['off_compound_dtor'] = off('folio._folio_dtor') - size_page
+        elif off('page.compound_dtor') is not None:
+            P['off_compound_dtor'] = off('page.compound_dtor')
+        elif E is not None and E['compound'] != 'flags1':
+            P['off_compound_dtor'] = E['off']['dtor'] if ver >= (4, 4, 0) else P['off_lru']
+        if P['off_compound_order'] is not None:
+            P['order_src'] = 'field'
+        # widths: upstream reads 8 bits from 4.16, 16 before (the pre-4.4
+        # lru.prev word holds a small order, so 16 bits of it are enough);
+        # a pre-4.4 dtor is a function pointer
+        P['order_w'] = 1 if ver >= (4, 16, 0) else 2
+        P['dtor_w'] = 1 if ver >= (4, 16, 0) else 2 if ver >= (4, 4, 0) else 8
+        if (P['off_compound_order'] is not None and P['off_compound_dtor'] is not None and
+                abs(P['off_compound_order'] - P['off_compound_dtor']) == 1):
+            P['order_w'] = P['dtor_w'] = 1
+        hd = n('HUGETLB_PAGE_DTOR')
+        fhp = _num(d, 'SYMBOL(free_huge_page)') if 'SYMBOL(free_huge_page)' in d else None
+        if fhp is not None:
+            fhp = int(d['SYMBOL(free_huge_page)'], 16)
+        if hd is not None:
+            P['hugetlb_kind'], P['hugetlb_value'] = 'dtor', hd
+        elif fhp is not None and ver < (4, 4, 0):
+            # a destructor address compares with a pointer dtor (before 4.4)
+            P['hugetlb_kind'], P['hugetlb_value'] = 'dtor', fhp
+        elif E is not None and E['hugetlb_style'] == 'dtor_id':
+            # 4.4: the dtor is an id (include/linux/mm.h enum compound_dtor_id);
+            # the SYMBOL(free_huge_page) 4.3/4.4 still export cannot match it
+            P['hugetlb_kind'], P['hugetlb_value'] = 'dtor', E['dtor_ids']['hugetlb']
+        elif fhp is not None:
+            P['hugetlb_kind'], P['hugetlb_value'] = 'dtor', fhp
+        if P['off_compound_dtor'] is None:
+            P['hugetlb_kind'] = None
     P['free_area_len'] = _num(d, 'LENGTH(zone.free_area)')
     syms = any(('SYMBOL(%s)' % s) in d for s in ('node_data', 'pgdat_list', 'contig_page_data'))
     need = ['SIZE(zone)', 'OFFSET(zone.free_area)', 'OFFSET(zone.spanned_pages)',
@@ -2039,22 +2671,6 @@ def release_version(release):
     if not m:
         return None
     return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
-
-
-def era_buddy_value(version):
-    """The _mapcount/page_type value of a free block head, by kernel version
-    (mm/internal.h, include/linux/mm.h, include/linux/page-flags.h)."""
-    if version >= (6, 12, 0):
-        return 0xf0000000          # PGTY_buddy << 24
-    if version >= (6, 11, 0):
-        return 0xbfffffff          # ~PG_buddy (0x40000000) under 0x80000000
-    if version >= (4, 18, 0):
-        return -129                # page_type: ~0x80
-    if version >= (2, 6, 39):
-        return -128
-    if version >= (2, 6, 38):
-        return -2
-    return None
 
 
 def build(desc):
@@ -2137,13 +2753,14 @@ def _check_intent(g, t):
     agree with each page class's documented meaning (only for plain
     descriptions: no traps/overrides/dropped or changed keys)."""
     sp = g.spec
-    if sp.drop_keys or sp.set_keys:
+    if sp.drop_keys or sp.set_keys or sp.keep_keys is not None:
         return
     levels = {L: from_ranges(t['levels'][str(L)]) for L in (2, 4, 8, 16)}
     always = from_ranges(t['levels']['0'])
     data = from_ranges(t['data'])
     intent = {'free': 16, 'cache': 2 | 4, 'cache_private': 4, 'swapcache': 2 | 4,
-              'anon': 8, 'anon_swapcache': 8, 'thp': 8, 'hugetlb': 8}
+              'anon': 8, 'anon_swapcache': 8, 'thp': 8, 'hugetlb': 8, 'unaccepted': 16}
+    P = t['params']
     for r in g.runs:
         o = r['opts']
         if any(k in o for k in ('trap', 'mapcount', 'private', 'mapping', 'flags', 'noalign')):
@@ -2153,12 +2770,12 @@ def _check_intent(g, t):
             pf = [p for p in range(head, head + (1 << order)) if p in data]
             if not pf:
                 continue
-            if cls in ('offline', 'hwpoison') or 'hwpoison' in o:
-                want_always = True
-            else:
-                want_always = False
+            hwp = (cls == 'hwpoison' or 'hwpoison' in o) and P['pg_hwpoison'] is not None
+            want_always = hwp or (cls == 'offline' and P['offline_value'] is not None)
             if cls == 'free' and order >= g.profile.max_order:
                 bits = 0
+            elif cls == 'hugetlb' and P['hugetlb_kind'] is None:
+                bits = 0                 # no way to tell hugetlb pages (e.g. before 4.3)
             else:
                 bits = intent.get(cls, 0)
             for p in pf:
