@@ -45,11 +45,6 @@ static uint64_t cycle_pfns(const struct options *opt, uint64_t max_mapnr)
 	return MIN(bytes * 8, ROUND_UP(MAX(max_mapnr, 1ULL), 512));
 }
 
-static bool is_zero(const uint8_t *p, unsigned int size)
-{
-	return !p[0] && !memcmp(p, p + 1, size - 1);
-}
-
 static bool exclude_zero_pages(struct dump *d, bool count)
 {
 	for (uint64_t pfn = bitmap_next_set(&d->bm2, d->bm2.start_pfn);
@@ -61,7 +56,7 @@ static bool exclude_zero_pages(struct dump *d, bool count)
 			       (unsigned long long)pfn);
 			return false;
 		}
-		if (is_zero(page, d->k.page_size)) {
+		if (page_is_zero(page, d->k.page_size)) {
 			bitmap_clear(&d->bm2, pfn);
 			if (count)
 				d->st.zero++;

@@ -37,7 +37,6 @@ struct dump {
 	uint64_t nr_cycles;
 	uint64_t num_dumpable;
 	int dump_level;
-	unsigned int status;
 	uint64_t cur, counted;
 	bool cur_valid;
 	bool elf_zero;

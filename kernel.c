@@ -88,13 +88,13 @@ static int check_vmcoreinfo_needed(struct kernel *k, int dump_level)
 	return EXIT_COMPLETED;
 }
 
-static bool setup_memmap(struct kernel *k, int dump_level)
+static bool setup_memmap(struct kernel *k)
 {
 	uint64_t end;
 
 	if (!k->has_vmcoreinfo)
 		return true;
-	k->has_layout = pageflags_init(&k->pl, &k->vi, &k->vc.tgt, dump_level);
+	k->has_layout = pageflags_init(&k->pl, &k->vi, &k->vc.tgt);
 	if (!k->has_layout)
 		return false;
 	if (!memmap_discover(&k->arch, k->page_size, k->pl.size, k->max_mapnr, &k->mm))
@@ -150,7 +150,7 @@ int kernel_open(struct kernel *k, const char *vmcore, const char *vmcoreinfo_fil
 	} else {
 		k->arch.ops = ops;
 	}
-	if (!setup_memmap(k, dump_level))
+	if (!setup_memmap(k))
 		return EXIT_FAILED;
 	DEBUG_MSG("max_mapnr    : %llx\n", (unsigned long long)k->max_mapnr);
 	if (k->has_vmcoreinfo)

@@ -72,6 +72,7 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 bool parse_size(const char *s, uint64_t *out);
 bool parse_ulong(const char *s, unsigned long *out);
+bool page_is_zero(const uint8_t *page, unsigned int size);
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))

@@ -247,11 +247,13 @@ static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi,
 /**
  * pageflags_init - build the page layout for this kernel.
  *
- * Return: false, after an error naming the missing key, when the dump
- * level asks for something this kernel's VMCOREINFO cannot support.
+ * Return: false, after an error naming the missing key, when struct page
+ * cannot be read at all (no SIZE(page), or an offset neither VMCOREINFO
+ * nor this kernel generation's table row gives).  How free pages are
+ * found is decided later (filter.c), with the dump level.
  */
 bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
-		    const struct target *tgt, int dump_level)
+		    const struct target *tgt)
 {
 	const char *why = "to read struct page";
 	const struct kernel_era *era;
@@ -286,7 +288,6 @@ bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 	init_flags(pl, vi, era);
 	init_buddy(pl, vi, era);
 	init_compound(pl, vi, era);
-	(void)dump_level;
 	return true;
 }
 

@@ -86,7 +86,7 @@ struct page_layout {
 };
 
 bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
-		    const struct target *tgt, int dump_level);
+		    const struct target *tgt);
 bool pageflags_needs_scan(const struct page_layout *pl, int dump_level);
 unsigned int kernel_version_from_release(const char *release);
 

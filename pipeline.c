@@ -23,11 +23,6 @@ struct slot {
 	struct page_result res[SLOT_PAGES];
 };
 
-static bool is_zero(const uint8_t *p, unsigned int size)
-{
-	return !p[0] && !memcmp(p, p + 1, size - 1);
-}
-
 static void compress_slot(struct pipeline *p, struct compressor *c, struct slot *s)
 {
 	for (unsigned int i = 0; i < s->n; i++) {
@@ -35,7 +30,7 @@ static void compress_slot(struct pipeline *p, struct compressor *c, struct slot 
 		const uint8_t *page = s->in + (size_t)i * p->page_size;
 		uint8_t *dst = s->out + (size_t)i * c->out_cap;
 
-		r->zero = p->check_zero && is_zero(page, p->page_size);
+		r->zero = p->check_zero && page_is_zero(page, p->page_size);
 		if (r->zero)
 			continue;
 		r->flags = c->codec ? compress_page_to(c, page, dst, &r->len) : 0;
@@ -184,7 +179,7 @@ bool pipeline_add(struct pipeline *p, const uint8_t *page)
 		/* no copy: compress straight from the caller's page and emit */
 		struct page_result r = { 0 };
 
-		r.zero = p->check_zero && is_zero(page, p->page_size);
+		r.zero = p->check_zero && page_is_zero(page, p->page_size);
 		if (!r.zero) {
 			r.flags = p->codec ? compress_page_to(&p->comps[0], page,
 							      s->out, &r.len) : 0;

@@ -31,6 +31,12 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* Whether a page holds only zero bytes (it equals itself shifted by one). */
+bool page_is_zero(const uint8_t *page, unsigned int size)
+{
+	return !page[0] && !memcmp(page, page + 1, size - 1);
+}
+
 bool parse_ulong(const char *s, unsigned long *out)
 {
 	char *end;

@@ -47,14 +47,14 @@ static bool x86_64_init(struct arch_ctx *ctx)
 {
 	struct x86_64_state *st = xcalloc(1, sizeof(*st));
 	const struct vmcoreinfo *vi = ctx->vi;
-	uint64_t sym, v;
+	uint64_t sym, v, from_loads;
 	int64_t n;
 
 	ctx->priv = st;
 	if (vmci_number(vi, "phys_base", &n))
 		ctx->phys_base = (uint64_t)n;
-	else if (phys_base_from_loads(ctx->vc))
-		ctx->phys_base = phys_base_from_loads(ctx->vc);
+	else if ((from_loads = phys_base_from_loads(ctx->vc)))
+		ctx->phys_base = from_loads;
 	st->levels = vmci_number(vi, "pgtable_l5_enabled", &n) && n ? 5 : 4;
 	st->addr_mask = PTE_ADDR_MASK;
 	if (vmci_number(vi, "sme_mask", &n))

@@ -46,7 +46,7 @@ static void setup(const char *text)
 	struct target t = { .be = false, .ptr_size = 8 };
 
 	CHECK(vmci_parse(&vi, text, strlen(text), "t"));
-	CHECK(pageflags_init(&pl, &vi, &t, 31));
+	CHECK(pageflags_init(&pl, &vi, &t));
 	vmci_free(&vi);
 }
 
@@ -191,16 +191,15 @@ static void test_missing_keys(void)
 	struct target t = { .be = false, .ptr_size = 8 };
 
 	CHECK(vmci_parse(&vi, text, strlen(text), "t"));
-	CHECK(pageflags_init(&pl, &vi, &t, 15));	/* no free pages wanted */
 	/* 6.1's own struct page offsets and buddy value come from the table */
-	CHECK(pageflags_init(&pl, &vi, &t, 31));
+	CHECK(pageflags_init(&pl, &vi, &t));
 	CHECK_EQ(pl.buddy, BUDDY_MAPCOUNT);
 	CHECK_EQ(pl.buddy_value, 0xffffff7fU);
 	CHECK_EQ(pl.off_mapcount, 48);
 	CHECK_EQ(pl.off_private, 40);
 	vmci_free(&vi);
 	CHECK(vmci_parse(&vi, "OSRELEASE=6.1.0\nPAGESIZE=4096\n", 30, "t"));
-	CHECK(!pageflags_init(&pl, &vi, &t, 0));	/* no SIZE(page) */
+	CHECK(!pageflags_init(&pl, &vi, &t));	/* no SIZE(page) */
 	vmci_free(&vi);
 	CHECK_EQ(kernel_version_from_release("6.1.0-28-cloud-amd64"), KERNEL_VERSION(6, 1, 0));
 	CHECK_EQ(kernel_version_from_release("2.6.32.69"), KERNEL_VERSION(2, 6, 32));
