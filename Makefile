@@ -18,12 +18,12 @@ B	:= build
 PYTHON	:= /usr/bin/python3
 
 CC	?= cc
-PKGS	:= zlib libzstd
+PKGS	:= zlib libzstd libdw libelf
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
 	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lzstd) -llzo2 -lsnappy -lpthread
+LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ldw -lelf -lz -lzstd) -llzo2 -lsnappy -lpthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -32,13 +32,13 @@ B	:= build/asan
 endif
 ifeq ($(LINKTYPE),static)
 LDFLAGS	+= -static
-LIBS	+= -lstdc++ -lm -lpthread
+LIBS	+= $(shell pkg-config --static --libs libdw 2>/dev/null) -lstdc++ -lm -lpthread
 B	:= build/static
 endif
 
 SRCS	:= makedumpfile.c options.c message.c util.c elf_info.c vmcoreinfo.c \
 	   kernel.c memmap.c pageflags.c filter.c bitmap.c compress.c kdump.c \
-	   output.c flat.c dump.c elf_writer.c split.c freelist.c kernel_tables.c pipeline.c kdump_input.c stubs_introspect.c arch/arch.c arch/x86_64.c
+	   output.c flat.c dump.c elf_writer.c split.c freelist.c kernel_tables.c pipeline.c kdump_input.c dmesg.c dwarf_info.c mem_usage.c vtop.c arch/arch.c arch/x86_64.c
 OBJS	:= $(SRCS:%.c=$(B)/obj/%.o)
 LIBOBJS	:= $(filter-out $(B)/obj/makedumpfile.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -505,11 +505,12 @@ static void flag_incomplete(struct dump *d)
  */
 int create_dumpfile(const struct options *opt)
 {
+	const struct kernel_src src = KERNEL_SRC(opt);
 	struct dump *d = xcalloc(1, sizeof(*d));
 	int ret;
 
 	d->opt = opt;
-	ret = kernel_open(&d->k, opt->vmcore, opt->vmcoreinfo_file, all_levels(opt));
+	ret = kernel_open(&d->k, &src, all_levels(opt));
 	for (int i = 0; ret == EXIT_COMPLETED && i < opt->nr_dump_levels; i++) {
 		int r = try_level(d, opt->dump_levels[i]);
 

@@ -217,6 +217,15 @@ static void scan_notes(struct vmcore *vc)
 	}
 }
 
+/*
+ * /proc/kcore gives its vmalloc, module and vmemmap segments p_paddr -1:
+ * they are not physical memory, and must not wrap the pfn arithmetic.
+ */
+static bool has_paddr(const struct pt_load *l)
+{
+	return l->paddr + l->memsz > l->paddr;
+}
+
 static bool check_loads(struct vmcore *vc)
 {
 	for (size_t i = 0; i < vc->nr_loads; i++) {
@@ -254,7 +263,10 @@ static bool read_program_headers(struct vmcore *vc, const struct ehdr_info *h)
 		uint32_t type;
 
 		parse_phdr(vc, tab + i * h->phentsize, &type, &seg);
-		if (type == PT_LOAD)
+		if (type == PT_LOAD && !has_paddr(&seg))
+			DEBUG_MSG("Ignoring PT_LOAD[%zu] (vaddr 0x%llx): no physical address.\n",
+				  i, (unsigned long long)seg.vaddr);
+		else if (type == PT_LOAD)
 			vc->loads[vc->nr_loads++] = seg;
 		else if (type == PT_NOTE && seg.filesz) {
 			if (!vc->notes_size)

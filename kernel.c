@@ -11,11 +11,12 @@
 #include <elf.h>
 #include <string.h>
 
+#include "dwarf_info.h"
 #include "kdump_input.h"
 #include "kernel.h"
 #include "makedumpfile.h"
 
-static bool load_vmcoreinfo(struct kernel *k, const char *file)
+static bool load_vmcoreinfo(struct kernel *k, const char *file, const char *vmlinux)
 {
 	struct vmcoreinfo note;
 
@@ -37,13 +38,14 @@ static bool load_vmcoreinfo(struct kernel *k, const char *file)
 		}
 		return true;
 	}
-	if (!k->vc.vmcoreinfo)
-		return true;
-	if (!vmci_parse(&k->vi, k->vc.vmcoreinfo, k->vc.vmcoreinfo_size,
-			"the VMCOREINFO note of the vmcore"))
-		return false;
-	k->has_vmcoreinfo = true;
-	return true;
+	if (k->vc.vmcoreinfo) {
+		if (!vmci_parse(&k->vi, k->vc.vmcoreinfo, k->vc.vmcoreinfo_size,
+				"the VMCOREINFO note of the vmcore"))
+			return false;
+		k->has_vmcoreinfo = true;
+	}
+	/* -x VMLINUX: what the note lacks (or everything) from debuginfo */
+	return dwarf_info_merge(&k->vi, &k->has_vmcoreinfo, vmlinux);
 }
 
 static void read_utsname(struct kernel *k)
@@ -115,11 +117,13 @@ static bool setup_memmap(struct kernel *k)
 }
 
 /**
- * kernel_open - read everything the filter needs from @vmcore.
+ * kernel_open - read everything the filter needs from @src->vmcore.
+ * @src:	the vmcore, and where VMCOREINFO comes from (-i file, -x vmlinux)
+ * @dump_level:	levels that will be asked for (what VMCOREINFO must have)
  */
-int kernel_open(struct kernel *k, const char *vmcore, const char *vmcoreinfo_file,
-		int dump_level)
+int kernel_open(struct kernel *k, const struct kernel_src *src, int dump_level)
 {
+	const char *vmcore = src->vmcore, *vmcoreinfo_file = src->vmcoreinfo_file;
 	const struct arch_ops *ops;
 	int ret;
 
@@ -134,7 +138,7 @@ int kernel_open(struct kernel *k, const char *vmcore, const char *vmcoreinfo_fil
 		       vmcore, k->vc.machine, k->vc.elf_class);
 		return EXIT_FAILED;
 	}
-	if (!load_vmcoreinfo(k, vmcoreinfo_file))
+	if (!load_vmcoreinfo(k, vmcoreinfo_file, src->vmlinux))
 		return vmcoreinfo_file ? EXIT_WRONG_RELEASE : EXIT_FAILED;
 	ret = check_vmcoreinfo_needed(k, dump_level);
 	if (ret)

@@ -29,9 +29,23 @@ struct kernel {
 	char utsname[UTSNAME_SIZE];
 };
 
+/**
+ * struct kernel_src - what a kernel is learnt from.
+ * @vmcore:		the dump (ELF, kdump-compressed or flattened)
+ * @vmcoreinfo_file:	-i FILE, used instead of the dump's note, or NULL
+ * @vmlinux:		-x VMLINUX, fills in what VMCOREINFO lacks, or NULL
+ */
+struct kernel_src {
+	const char *vmcore;
+	const char *vmcoreinfo_file;
+	const char *vmlinux;
+};
+
+/* The kernel_src of a struct options */
+#define KERNEL_SRC(opt) { (opt)->vmcore, (opt)->vmcoreinfo_file, (opt)->vmlinux }
+
 /* Return: EXIT_COMPLETED, or an exit code after one error message. */
-int kernel_open(struct kernel *k, const char *vmcore, const char *vmcoreinfo_file,
-		int dump_level);
+int kernel_open(struct kernel *k, const struct kernel_src *src, int dump_level);
 void kernel_close(struct kernel *k);
 
 #endif /* MDF_KERNEL_H */

@@ -90,7 +90,9 @@ int main(int argc, char **argv)
 	}
 	if (!ret)
 		ret = run(&opt);
-	if (!opt.check_params && opt.mode != MODE_MEM_USAGE) {
+	/* a successful --mem-usage ends with its table (as upstream) */
+	if (!opt.check_params &&
+	    !(opt.mode == MODE_MEM_USAGE && ret == EXIT_COMPLETED)) {
 		MSG("\n");
 		MSG(ret == EXIT_COMPLETED ? "makedumpfile Completed.\n"
 					  : "makedumpfile Failed.\n");

@@ -205,6 +205,55 @@ bool vmci_load_file(struct vmcoreinfo *vi, const char *path)
 	return ok;
 }
 
+/* Append "KEY=VALUE\n" of @e to @buf at @len; return the new length. */
+static size_t put_line(char *buf, size_t len, const struct vmci_entry *e)
+{
+	const char *prefix = e->kind == VMCI_PLAIN ? "" : vmci_kind_name(e->kind);
+
+	return len + (size_t)sprintf(buf + len, "%s%s%s=%s\n", prefix, e->name,
+				     e->kind == VMCI_PLAIN ? "" : ")", e->value);
+}
+
+/**
+ * vmci_merge - add to @vi every line of @text whose key @vi lacks.
+ * @source: name used in error messages
+ *
+ * What @vi already has wins (the dump's own VMCOREINFO over debuginfo).
+ * Return: false after an error message if @text does not parse; @vi is
+ * then unchanged.
+ */
+bool vmci_merge(struct vmcoreinfo *vi, const char *text, size_t len,
+		const char *source)
+{
+	struct vmcoreinfo add, merged;
+	size_t n;
+	char *buf;
+	bool ok;
+
+	if (!vmci_parse(&add, text, len, source)) {
+		vmci_free(&add);
+		return false;
+	}
+	buf = xmalloc(vi->text_len + len + add.n * 16 + 2);
+	memcpy(buf, vi->text, vi->text_len);
+	n = vi->text_len;
+	if (n && buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	for (size_t i = 0; i < add.n; i++)
+		if (!vmci_find(vi, add.e[i].kind, add.e[i].name))
+			n = put_line(buf, n, &add.e[i]);
+	ok = vmci_parse(&merged, buf, n, source);
+	free(buf);
+	vmci_free(&add);
+	if (!ok) {
+		vmci_free(&merged);
+		return false;
+	}
+	vmci_free(vi);
+	*vi = merged;
+	return true;
+}
+
 void vmci_free(struct vmcoreinfo *vi)
 {
 	free(vi->block);

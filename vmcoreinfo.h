@@ -50,6 +50,8 @@ struct vmcoreinfo {
 bool vmci_parse(struct vmcoreinfo *vi, const char *text, size_t len,
 		const char *source);
 bool vmci_load_file(struct vmcoreinfo *vi, const char *path);
+bool vmci_merge(struct vmcoreinfo *vi, const char *text, size_t len,
+		const char *source);
 void vmci_free(struct vmcoreinfo *vi);
 
 const struct vmci_entry *vmci_find(const struct vmcoreinfo *vi,

@@ -32,6 +32,23 @@ struct arch_ctx {
 };
 
 /**
+ * struct vtop_trace - the page-table entries one translation read (--vtop).
+ * @n:		entries in @step
+ * @step:	each level's name ("PGD", "P4D", "PUD", "PMD", "PTE"), the
+ *		physical address of the entry read and its value
+ * @error:	why the walk stopped short, or NULL
+ */
+#define VTOP_MAX_LEVELS 6
+struct vtop_trace {
+	unsigned int n;
+	struct {
+		const char *level;
+		uint64_t entry_addr, entry;
+	} step[VTOP_MAX_LEVELS];
+	const char *error;
+};
+
+/**
  * struct arch_ops - one architecture backend.
  * @name:	utsname machine string ("x86_64")
  * @e_machine:	ELF machine number
@@ -40,6 +57,8 @@ struct arch_ctx {
  * @vtop:	translate a kernel virtual address
  * @is_kvaddr:	whether an address can be a kernel virtual address
  * @fini:	free backend state
+ * @vtop_trace:	optional: translate by walking the page tables whatever the
+ *		address, recording every entry read, for --vtop
  */
 struct arch_ops {
 	const char *name;
@@ -49,6 +68,8 @@ struct arch_ops {
 	bool (*vtop)(struct arch_ctx *ctx, uint64_t vaddr, uint64_t *paddr);
 	bool (*is_kvaddr)(const struct arch_ctx *ctx, uint64_t vaddr);
 	void (*fini)(struct arch_ctx *ctx);
+	bool (*vtop_trace)(struct arch_ctx *ctx, uint64_t vaddr, uint64_t *paddr,
+			   struct vtop_trace *t);
 };
 
 extern const struct arch_ops arch_x86_64;

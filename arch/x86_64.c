@@ -11,6 +11,7 @@
  */
 #include <elf.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../elf_info.h"
 #include "../makedumpfile.h"
@@ -145,6 +146,45 @@ static bool x86_64_vtop(struct arch_ctx *ctx, uint64_t va, uint64_t *pa)
 	return x86_64_walk(ctx, va, pa);
 }
 
+/*
+ * The walk of x86_64_walk(), from the top table for every address (kernel
+ * image included, as upstream's --vtop shows it), noting each entry.
+ */
+static bool x86_64_vtop_trace(struct arch_ctx *ctx, uint64_t va, uint64_t *pa,
+			      struct vtop_trace *t)
+{
+	static const char *const names[] = { "PTE", "PMD", "PUD", "P4D", "PGD" };
+	struct x86_64_state *st = ctx->priv;
+	uint64_t table = st->pgd, entry = 0;
+	unsigned int shift = st->levels == 5 ? 48 : 39;
+
+	memset(t, 0, sizeof(*t));
+	for (unsigned int level = st->levels; level >= 1; level--, shift -= 9) {
+		unsigned int idx = (unsigned int)((va >> shift) & 511);
+		const char *name = level == st->levels ? "PGD" : names[level - 1];
+
+		t->step[t->n].level = name;
+		t->step[t->n].entry_addr = table + idx * 8ULL;
+		if (!read_entry(ctx, table, idx, &entry)) {
+			t->error = "the page table is not in the dump";
+			return false;
+		}
+		t->step[t->n++].entry = entry;
+		if (!(entry & PTE_PRESENT)) {
+			t->error = "the entry is not present";
+			return false;
+		}
+		if (level == 1 || ((level == 2 || level == 3) && (entry & PTE_PSE))) {
+			uint64_t size = 1ULL << shift;
+
+			*pa = (entry & st->addr_mask & ~(size - 1)) + (va & (size - 1));
+			return true;
+		}
+		table = entry & st->addr_mask;
+	}
+	return false;
+}
+
 static bool x86_64_is_kvaddr(const struct arch_ctx *ctx, uint64_t va)
 {
 	struct x86_64_state *st = ctx->priv;
@@ -166,4 +206,5 @@ const struct arch_ops arch_x86_64 = {
 	.vtop = x86_64_vtop,
 	.is_kvaddr = x86_64_is_kvaddr,
 	.fini = x86_64_fini,
+	.vtop_trace = x86_64_vtop_trace,
 };

@@ -7,8 +7,14 @@
 #      and read back page by page with libkdumpfile and crash;
 #   3. every output path (-E, --split, re-filtering, retries, -L) and the
 #      command-line contract on those vmcores;
-#   4. a real kdump: a crash in QEMU, our static binary as the collector
+#   4. the introspection modes (tests/introspect): --dump-dmesg against
+#      1.7.2 and synthetic logs of all three printk formats, -x/-g with
+#      a gcc -g debuginfo ELF, --mem-usage on a live guest's /proc/kcore,
+#      --vtop against independently computed addresses;
+#   5. a real kdump: a crash in QEMU, our static binary as the collector
 #      in the capture kernel (tests/kdump).
+# Set MKDUMP_SLOW=1 to add Debian's real -dbg vmlinux (a 280 MB download)
+# to tier 4.
 # Set MKDUMP_FAST=1 for a quicker subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +23,4 @@ mkdir -p build/vmcores
 for v in l5 l4; do
 	tests/vm/mkvmcore.sh --mem 1024 --variant $v --out build/vmcores/x86_64-6.1-$v-1g.elf
 done
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/outputs tests/kdump "$@"
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/gen tests/outputs tests/introspect tests/kdump "$@"

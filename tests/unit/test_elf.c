@@ -75,6 +75,23 @@ static void test_xnum(void)
 	eb_free(&eb);
 }
 
+/* /proc/kcore: vmalloc and module segments have p_paddr -1 */
+static void test_no_paddr(void)
+{
+	struct elfbuild eb;
+	struct vmcore vc;
+
+	basic_core(&eb);
+	eb_load(&eb, UINT64_MAX, 0xffffc90000000000ULL, 0x2000, 0x2000);
+	eb_load(&eb, UINT64_MAX - 0xfff, 0xffffffffc0000000ULL, 0x2000, 0x2000);
+	CHECK(eb_write(&eb, path) == 0);
+	CHECK(vmcore_open(&vc, path));
+	CHECK_EQ(vc.nr_loads, 2);
+	CHECK_EQ(vmcore_max_paddr(&vc), 0x204000);
+	vmcore_close(&vc);
+	eb_free(&eb);
+}
+
 static void test_truncated(void)
 {
 	struct elfbuild eb;
@@ -139,6 +156,7 @@ int main(void)
 	test_basic(192, 0);
 	test_basic(192, 0x480);
 	test_xnum();
+	test_no_paddr();
 	test_truncated();
 	test_corrupt();
 	unlink(path);

@@ -17,7 +17,9 @@
 #           with zero, random and text pages, then sleeps forever;
 #   4. writes "MKDUMP-TEST-MARKER: guest workload ready" to /dev/kmsg;
 #   5. prints WORKLOAD-READY on the console (the host waits for this line
-#      and then takes the dump over QMP) and sleeps forever.
+#      and then takes the dump over QMP) and sleeps forever; or, when the
+#      initramfs has a /hook.sh (tests/vm/guestrun.sh), runs it between
+#      HOOK-BEGIN and "HOOK-END rc=N" lines and powers off.
 # Caches are deliberately NOT dropped: the dump should contain them.
 
 PATH=/bin
@@ -138,6 +140,15 @@ cat /tmp/workload.out
 echo "MKDUMP-TEST-MARKER: guest workload ready" > /dev/kmsg
 grep -E '^(MemFree|Cached|Shmem|AnonPages|AnonHugePages|Slab):' /proc/meminfo
 echo "WORKLOAD-READY"
+
+# --- optional: tests/vm/guestrun.sh puts a /hook.sh in the initramfs ------
+if [ -x /hook.sh ]; then
+	echo "HOOK-BEGIN"
+	/hook.sh
+	echo "HOOK-END rc=$?"
+	sync
+	poweroff -f
+fi
 
 while :; do
 	sleep 3600
