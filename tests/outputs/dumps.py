@@ -5,6 +5,7 @@ parsed as ELF, and helpers to run our binary and Debian's makedumpfile.
 Nothing here uses the code under test to judge its output.
 """
 import ctypes
+import hashlib
 import mmap
 import os
 import shutil
@@ -23,11 +24,24 @@ PAGE = 4096
 
 
 def workdir(name):
-    """An empty scratch directory under build/."""
+    """Yield an empty scratch directory under build/test-outputs/, removed
+    afterwards (the real-kernel outputs are gigabytes) unless
+    MKDUMP_KEEP_OUTPUTS is set.  For a `yield from` in a fixture."""
     d = os.path.join(WORK, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    return d
+    yield d
+    if not os.environ.get("MKDUMP_KEEP_OUTPUTS"):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def sha256(path):
+    """The SHA-256 of a file, read in 1 MiB pieces."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def run(binary, *args, stdin=None, stdout=None, check=True):

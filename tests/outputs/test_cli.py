@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def work():
-    return dumps.workdir("cli")
+    yield from dumps.workdir("cli")
 
 
 def failed(p, code=1):

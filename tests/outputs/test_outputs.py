@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def work():
-    return dumps.workdir("outputs")
+    yield from dumps.workdir("outputs")
 
 
 @pytest.fixture(scope="module")
