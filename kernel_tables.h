@@ -28,10 +28,13 @@ struct kernel_era {
 	unsigned int from, to;		/* inclusive KERNEL_VERSION()s */
 	const char *cite;
 	/* struct page */
-	int off_count, off_mapcount, off_private, off_lru, off_compound_head;
+	int size_page;
+	int off_flags, off_mapping, off_count, off_mapcount, off_private, off_lru;
+	int off_compound_head;
 	/* page flags */
 	int pg_lru, pg_private, pg_swapcache, pg_swapbacked, pg_slab, pg_head;
 	int pg_buddy;
+	int pg_hugetlb;			/* 6.6-6.8: in the first tail's flags */
 	/* free blocks */
 	enum free_marker free_marker;
 	int32_t buddy_value;
@@ -39,9 +42,10 @@ struct kernel_era {
 	uint32_t slab_type, offline_type, hugetlb_type, unaccepted_type;
 	/* compound pages: order and destructor in the first tail page */
 	bool order_in_flags1;		/* 6.6+: low byte of folio._flags_1 */
-	int order_off, dtor_off;	/* -1: none */
-	int order_width, dtor_width;	/* bytes */
-	int64_t hugetlb_dtor;		/* -1: none (or by page type) */
+	int order_off, dtor_off;	/* in the first tail page; -1: none */
+	int order_width, dtor_width;	/* bytes: 1, 2, 4 or 8 */
+	int64_t hugetlb_dtor;		/* dtor id; -1: none, a function
+					 * pointer (before 4.4) or by flag/type */
 };
 
 const struct kernel_era *kernel_era_find(unsigned int version);

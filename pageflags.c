@@ -25,24 +25,6 @@
 
 #define PAGE_MAPPING_ANON	0x1ULL
 
-unsigned int kernel_version_from_release(const char *release)
-{
-	unsigned long v[3] = { 0, 0, 0 };
-	const char *p = release;
-	char *end;
-
-	for (int i = 0; i < 3 && p && *p >= '0' && *p <= '9'; i++) {
-		v[i] = strtoul(p, &end, 10);
-		p = *end == '.' ? end + 1 : NULL;
-	}
-	if (v[1] > 255)
-		v[1] = 255;
-	if (v[2] > 255)
-		v[2] = 255;
-	return KERNEL_VERSION((unsigned int)v[0], (unsigned int)v[1],
-			      (unsigned int)v[2]);
-}
-
 static int number_or(const struct vmcoreinfo *vi, const char *name, int def)
 {
 	int64_t v;
@@ -73,10 +55,11 @@ static bool offset_or(const struct vmcoreinfo *vi, const char *name, int def,
 	return true;
 }
 
-static bool required_offset(const struct vmcoreinfo *vi, const char *name,
+/* offset_or(), or an error when neither VMCOREINFO nor the row has it */
+static bool required_offset(const struct vmcoreinfo *vi, const char *name, int def,
 			    uint64_t *out, const char *why)
 {
-	if (vmci_offset(vi, name, out))
+	if (offset_or(vi, name, def, out))
 		return true;
 	ERRMSG("VMCOREINFO lacks OFFSET(%s), needed %s.\n", name, why);
 	return false;
@@ -156,92 +139,101 @@ static void init_buddy(struct page_layout *pl, const struct vmcoreinfo *vi,
 	pl->buddy_value = (uint32_t)v;
 }
 
-/* Whether VMCOREINFO says anything about compound order or hugetlb. */
-static bool has_compound_keys(const struct vmcoreinfo *vi)
+static bool has_offset(const struct vmcoreinfo *vi, const char *name)
 {
-	static const char *const keys[] = {
-		"page.compound_order", "page.compound_dtor", "folio._folio_order",
-		"folio._folio_dtor",
-	};
 	uint64_t v;
-	int64_t n;
 
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (vmci_offset(vi, keys[i], &v))
-			return true;
-	return vmci_number(vi, "HUGETLB_PAGE_DTOR", &n) ||
-	       vmci_symbol(vi, "free_huge_page", &v);
+	return vmci_offset(vi, name, &v);
+}
+
+/* Where the first tail page keeps the order: VMCOREINFO, else the row. */
+static void init_compound_order(struct page_layout *pl, const struct vmcoreinfo *vi,
+				const struct kernel_era *era, bool *from_vmci)
+{
+	uint64_t off;
+
+	*from_vmci = true;
+	if (vmci_offset(vi, "folio._folio_order", &off) && off >= pl->size) {
+		pl->order_off = off - pl->size;
+	} else if (vmci_offset(vi, "page.compound_order", &off)) {
+		pl->order_off = off;
+	} else if (era->order_off >= 0) {
+		pl->order_off = (uint64_t)era->order_off;
+		*from_vmci = false;
+	}
+	pl->order_src = pl->order_off ? ORDER_FIELD : ORDER_NONE;
+}
+
+/* Where it keeps the destructor, and which value means hugetlbfs. */
+static void init_compound_dtor(struct page_layout *pl, const struct vmcoreinfo *vi,
+			       const struct kernel_era *era, bool *from_vmci)
+{
+	uint64_t off;
+	int64_t v;
+
+	*from_vmci = true;
+	if (vmci_offset(vi, "folio._folio_dtor", &off) && off >= pl->size) {
+		pl->dtor_off = off - pl->size;
+	} else if (vmci_offset(vi, "page.compound_dtor", &off)) {
+		pl->dtor_off = off;
+	} else if (era->dtor_off >= 0) {
+		pl->dtor_off = (uint64_t)era->dtor_off;
+		*from_vmci = false;
+	}
+	if (!pl->dtor_off)
+		return;
+	pl->hugetlb = HUGETLB_DTOR;
+	if (vmci_number(vi, "HUGETLB_PAGE_DTOR", &v))
+		pl->hugetlb_value = (uint64_t)v;
+	else if (era->hugetlb_dtor >= 0)	/* 4.4+: an id, whatever SYMBOL says */
+		pl->hugetlb_value = (uint64_t)era->hugetlb_dtor;
+	else if (vmci_symbol(vi, "free_huge_page", &off))	/* before 4.4 */
+		pl->hugetlb_value = off;
+	else
+		pl->hugetlb = HUGETLB_NONE;
 }
 
 /*
- * Where compound order and destructor/hugetlb marker live: VMCOREINFO in
- * upstream's order of preference, else this kernel generation's row.
+ * Where compound order and the hugetlb marker live: VMCOREINFO in
+ * upstream's order of preference, else, field by field, this kernel
+ * generation's row.  Field widths come from the row; two adjacent fields
+ * are bytes whatever the version says (4.16+ layouts exported by an
+ * unknown version).
  */
 static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi,
 			  const struct kernel_era *era)
 {
-	uint64_t off, lru;
+	bool order_vmci, dtor_vmci;
 	int64_t v;
-	bool old = pl->version < KERNEL_VERSION(4, 4, 0);
 
-	pl->order_width = pl->version >= KERNEL_VERSION(4, 16, 0) ? 1 : 2;
-	pl->dtor_width = pl->version >= KERNEL_VERSION(4, 16, 0) ? 1 : old ? 8 : 2;
+	pl->order_width = (unsigned int)era->order_width;
+	pl->dtor_width = (unsigned int)era->dtor_width;
 	if (vmci_number(vi, "PAGE_HUGETLB_MAPCOUNT_VALUE", &v)) {
 		pl->order_src = ORDER_FLAGS1;
 		pl->hugetlb = HUGETLB_PAGE_TYPE;
 		pl->hugetlb_type = (uint32_t)v;
 		return;
 	}
-	if (vmci_number(vi, "PG_hugetlb", &v)) {
+	if (vmci_number(vi, "PG_hugetlb", &v) || (era->order_in_flags1 && era->pg_hugetlb >= 0)) {
 		pl->order_src = ORDER_FLAGS1;
 		pl->hugetlb = HUGETLB_PG_FLAG;
-		pl->hugetlb_value = (uint64_t)v;
+		pl->hugetlb_value = vmci_number(vi, "PG_hugetlb", &v) ? (uint64_t)v
+								      : (uint64_t)era->pg_hugetlb;
+		pl->hugetlb_type = era->hugetlb_type;	/* stable backports */
 		return;
 	}
-	if (has_compound_keys(vi))
-		era = NULL;		/* VMCOREINFO says where: only that */
-	if (era && era->order_in_flags1) {
+	if (era->order_in_flags1 && !has_offset(vi, "page.compound_order") &&
+	    !has_offset(vi, "folio._folio_order")) {
 		pl->order_src = ORDER_FLAGS1;
-		if (era->hugetlb_type) {
-			pl->hugetlb = HUGETLB_PAGE_TYPE;
-			pl->hugetlb_type = era->hugetlb_type;
-		}
+		pl->hugetlb = era->hugetlb_type ? HUGETLB_PAGE_TYPE : HUGETLB_NONE;
+		pl->hugetlb_type = era->hugetlb_type;
 		return;
 	}
-	lru = vmci_offset(vi, "page.lru", &lru) ? lru : 0;
-	if (vmci_offset(vi, "folio._folio_order", &off))
-		pl->order_off = off - pl->size;
-	else if (vmci_offset(vi, "page.compound_order", &off))
-		pl->order_off = off;
-	else if (old && lru)
-		pl->order_off = lru + pl->tgt.ptr_size;		/* lru.prev */
-	else if (era && era->order_off >= 0)
-		pl->order_off = (uint64_t)era->order_off;
-	pl->order_src = pl->order_off ? ORDER_FIELD : ORDER_NONE;
-	if (vmci_offset(vi, "folio._folio_dtor", &off))
-		pl->dtor_off = off - pl->size;
-	else if (vmci_offset(vi, "page.compound_dtor", &off))
-		pl->dtor_off = off;
-	else if (old && lru)
-		pl->dtor_off = lru;				/* lru.next */
-	else if (era && era->dtor_off >= 0)
-		pl->dtor_off = (uint64_t)era->dtor_off;
-	if (vmci_number(vi, "HUGETLB_PAGE_DTOR", &v)) {
-		pl->hugetlb = HUGETLB_DTOR;
-		pl->hugetlb_value = (uint64_t)v;
-	} else if (vmci_symbol(vi, "free_huge_page", &off)) {
-		pl->hugetlb = HUGETLB_DTOR;
-		pl->hugetlb_value = off;
-	} else if (era && era->hugetlb_dtor >= 0) {
-		pl->hugetlb = HUGETLB_DTOR;
-		pl->hugetlb_value = (uint64_t)era->hugetlb_dtor;
-	}
-	/* adjacent order and dtor fields are bytes, whatever the version says */
-	if (pl->order_off && pl->dtor_off &&
+	init_compound_order(pl, vi, era, &order_vmci);
+	init_compound_dtor(pl, vi, era, &dtor_vmci);
+	if ((order_vmci || dtor_vmci) && pl->order_off && pl->dtor_off &&
 	    (pl->order_off == pl->dtor_off + 1 || pl->dtor_off == pl->order_off + 1))
 		pl->order_width = pl->dtor_width = 1;
-	if (!pl->dtor_off)
-		pl->hugetlb = HUGETLB_NONE;
 }
 
 /**
@@ -266,11 +258,14 @@ bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 		  pl->version >> 16, (pl->version >> 8) & 255, pl->version & 255,
 		  era->cite);
 	if (!vmci_size(vi, "page", &pl->size)) {
-		ERRMSG("VMCOREINFO lacks SIZE(page), needed %s.\n", why);
-		return false;
+		if (era->size_page < 0) {
+			ERRMSG("VMCOREINFO lacks SIZE(page), needed %s.\n", why);
+			return false;
+		}
+		pl->size = (uint64_t)era->size_page;
 	}
-	if (!required_offset(vi, "page.flags", &pl->off_flags, why) ||
-	    !required_offset(vi, "page.mapping", &pl->off_mapping, why))
+	if (!required_offset(vi, "page.flags", era->off_flags, &pl->off_flags, why) ||
+	    !required_offset(vi, "page.mapping", era->off_mapping, &pl->off_mapping, why))
 		return false;
 	if (!vmci_offset(vi, "page._refcount", &pl->off_count) &&
 	    !offset_or(vi, "page._count", era->off_count, &pl->off_count)) {
@@ -308,7 +303,16 @@ static bool test_flag(uint64_t flags, int bit)
 static uint64_t get_width(const struct target *t, const uint8_t *p,
 			  unsigned int width)
 {
-	return width == 1 ? p[0] : width == 2 ? tget16(t, p) : tget64(t, p);
+	switch (width) {
+	case 1:
+		return p[0];
+	case 2:
+		return tget16(t, p);
+	case 4:
+		return tget32(t, p);
+	default:
+		return tget64(t, p);
+	}
 }
 
 struct page_fields {
@@ -343,7 +347,8 @@ static unsigned int compound_order(const struct page_layout *pl,
 		if (pl->hugetlb == HUGETLB_PAGE_TYPE)
 			*hugetlb = f->mapcount == pl->hugetlb_type;
 		else if (pl->hugetlb == HUGETLB_PG_FLAG)
-			*hugetlb = test_flag(flags1, (int)pl->hugetlb_value);
+			*hugetlb = test_flag(flags1, (int)pl->hugetlb_value) ||
+				   (pl->hugetlb_type && f->mapcount == pl->hugetlb_type);
 	} else {
 		if (pl->order_src == ORDER_FIELD)
 			order = get_width(t, next + pl->order_off, pl->order_width);

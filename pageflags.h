@@ -10,10 +10,7 @@
 #include <stdint.h>
 
 #include "endian.h"
-
-struct vmcoreinfo;
-
-#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
+#include "vmcoreinfo.h"
 
 enum page_class {
 	PC_KEEP = 0,
@@ -45,7 +42,8 @@ enum order_source {
 enum hugetlb_source {
 	HUGETLB_NONE,
 	HUGETLB_DTOR,		/* compound_dtor equals @hugetlb_value */
-	HUGETLB_PG_FLAG,	/* first tail's flags has bit @hugetlb_value */
+	HUGETLB_PG_FLAG,	/* first tail's flags has bit @hugetlb_value, or
+				 * (stable backports) @hugetlb_type, if set */
 	HUGETLB_PAGE_TYPE,	/* head's _mapcount equals @hugetlb_type */
 };
 
@@ -88,7 +86,6 @@ struct page_layout {
 bool pageflags_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 		    const struct target *tgt);
 bool pageflags_needs_scan(const struct page_layout *pl, int dump_level);
-unsigned int kernel_version_from_release(const char *release);
 
 /**
  * classify_page - apply upstream's rules to one struct page.

@@ -254,6 +254,28 @@ bool vmci_merge(struct vmcoreinfo *vi, const char *text, size_t len,
 	return true;
 }
 
+/**
+ * kernel_version_from_release - KERNEL_VERSION() of an OSRELEASE such as
+ * "6.1.0-28-cloud-amd64" or "2.6.32.69"; 0 when it names no version.
+ */
+unsigned int kernel_version_from_release(const char *release)
+{
+	unsigned long v[3] = { 0, 0, 0 };
+	const char *p = release;
+	char *end;
+
+	for (int i = 0; i < 3 && p && *p >= '0' && *p <= '9'; i++) {
+		v[i] = strtoul(p, &end, 10);
+		p = *end == '.' ? end + 1 : NULL;
+	}
+	if (v[1] > 255)
+		v[1] = 255;
+	if (v[2] > 255)
+		v[2] = 255;
+	return KERNEL_VERSION((unsigned int)v[0], (unsigned int)v[1],
+			      (unsigned int)v[2]);
+}
+
 void vmci_free(struct vmcoreinfo *vi)
 {
 	free(vi->block);

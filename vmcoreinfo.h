@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
+
 enum vmci_kind {
 	VMCI_PLAIN,	/* OSRELEASE=, PAGESIZE=, CRASHTIME=, ... */
 	VMCI_SYMBOL,	/* hex address, no 0x */
@@ -53,6 +55,7 @@ bool vmci_load_file(struct vmcoreinfo *vi, const char *path);
 bool vmci_merge(struct vmcoreinfo *vi, const char *text, size_t len,
 		const char *source);
 void vmci_free(struct vmcoreinfo *vi);
+unsigned int kernel_version_from_release(const char *release);
 
 const struct vmci_entry *vmci_find(const struct vmcoreinfo *vi,
 				   enum vmci_kind kind, const char *name);

@@ -24,6 +24,33 @@
 #define PTE_PSE			0x80ULL
 #define PTE_ADDR_MASK		0x000ffffffffff000ULL
 
+/*
+ * MAX_PHYSMEM_BITS (include/asm-x86_64/sparsemem.h, later
+ * arch/x86/include/asm/sparsemem.h) for kernels that do not export it
+ * (NUMBER(MAX_PHYSMEM_BITS) appeared in 5.10).  It sizes mem_section[].
+ */
+static const struct {
+	unsigned int from;		/* KERNEL_VERSION() */
+	unsigned int bits;
+} physmem_bits[] = {
+	{ KERNEL_VERSION(2, 6, 0), 40 },	/* 2.6.15-2.6.25 */
+	{ KERNEL_VERSION(2, 6, 26), 44 },	/* 2.6.26-2.6.30 */
+	{ KERNEL_VERSION(2, 6, 31), 46 },	/* 2.6.31+; 52 with 5-level paging */
+};
+
+static unsigned int default_physmem_bits(const struct vmcoreinfo *vi, unsigned int levels)
+{
+	unsigned int version = kernel_version_from_release(vi->osrelease);
+	unsigned int bits = 46;
+
+	if (levels == 5)
+		return 52;
+	for (size_t i = 0; version && i < ARRAY_SIZE(physmem_bits); i++)
+		if (version >= physmem_bits[i].from)
+			bits = physmem_bits[i].bits;
+	return bits;
+}
+
 struct x86_64_state {
 	uint64_t pgd;		/* physical address of the top-level table */
 	unsigned int levels;	/* 4 or 5 */
@@ -64,7 +91,7 @@ static bool x86_64_init(struct arch_ctx *ctx)
 	if (vmci_number(vi, "KERNEL_IMAGE_SIZE", &n) && n > 0)
 		st->image_end = START_KERNEL_MAP + (uint64_t)n;
 	ctx->section_size_bits = 27;
-	ctx->max_physmem_bits = st->levels == 5 ? 52 : 46;
+	ctx->max_physmem_bits = default_physmem_bits(vi, st->levels);
 	if (vmci_number(vi, "MAX_PHYSMEM_BITS", &n) && n > 0 && n <= 64)
 		ctx->max_physmem_bits = (unsigned int)n;
 	if (vmci_number(vi, "SECTION_SIZE_BITS", &n) && n > 0 && n < 64)

@@ -34,7 +34,8 @@ CASES = sorted(glob.glob(os.path.join(HERE, "cases", "*.desc")))
 FAST = bool(os.environ.get("MKDUMP_FAST"))
 LEVELS = [0, 1, 2, 4, 8, 16, 31]
 ALL_LEVELS = bool(os.environ.get("MKDUMP_ALL_LEVELS"))
-ALL_LEVEL_CASES = ("classes_61", "era_2.6.16_physmem46", "era_3.10", "era_4.4", "era_6.12",
+ALL_LEVEL_CASES = ("classes_61", "era_2.6.15", "era_2.6.16", "era_3.10", "era_4.4", "era_6.12",
+                   "era_minimal_6.12",
                    "era_reduced_vmcoreinfo")
 
 needs_kdumpfile = pytest.mark.skipif(selfcheck.kdumpfile is None,

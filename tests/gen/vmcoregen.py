@@ -416,7 +416,13 @@ def era_facts(v):
                    mapcount=48, count=52, memcg=56)
     E['count_name'] = '_refcount' if v >= (4, 7, 0) else '_count'
     # compound pages: where a tail points at its head, where order/dtor live
-    if v < (2, 6, 26):
+    if v < (2, 6, 16):
+        # 2.6.15 mm/page_alloc.c prep_compound_page: page[1].index = order,
+        # page[1].mapping = destructor (free_huge_page for hugetlbfs)
+        E['compound'] = 'pg_compound'
+        off['order'], off['dtor'] = off['index'], off['mapping']
+        E['order_w'] = E['dtor_w'] = 8
+    elif v < (2, 6, 26):
         E['compound'] = 'pg_compound'    # PG_compound on head and tails, private=head
         off['order'], off['dtor'] = off['lru'] + 8, off['lru']       # page[1].lru.prev/.next
         E['order_w'] = E['dtor_w'] = 8
@@ -1729,9 +1735,12 @@ class Generator:
                             if cstyle == 'head_tail':
                                 s['flags'] |= B('tail')
                                 s['private'] = head_va     # first_page
-                            if i == 1:
-                                s['w8'] = self.sym['free_huge_page' if cls == 'hugetlb'
-                                                   else 'free_compound_page']
+                            dtor = self.sym['free_huge_page' if cls == 'hugetlb'
+                                            else 'free_compound_page']
+                            if i == 1 and p.version < (2, 6, 16):
+                                s['mapping'], s['index'] = dtor, order
+                            elif i == 1:
+                                s['w8'] = dtor
                                 s['w16'] = order
                         else:
                             if E['compound_info_mask']:

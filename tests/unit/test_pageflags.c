@@ -198,8 +198,29 @@ static void test_missing_keys(void)
 	CHECK_EQ(pl.off_mapcount, 48);
 	CHECK_EQ(pl.off_private, 40);
 	vmci_free(&vi);
+	/* nothing but the release: everything from the 6.1 row */
 	CHECK(vmci_parse(&vi, "OSRELEASE=6.1.0\nPAGESIZE=4096\n", 30, "t"));
-	CHECK(!pageflags_init(&pl, &vi, &t));	/* no SIZE(page) */
+	CHECK(pageflags_init(&pl, &vi, &t));
+	CHECK_EQ(pl.size, 64);
+	CHECK_EQ(pl.off_mapping, 24);
+	CHECK_EQ(pl.off_count, 52);
+	CHECK_EQ(pl.buddy, BUDDY_MAPCOUNT);
+	vmci_free(&vi);
+	/* the same for 4.4 (u32 compound fields) and 2.6.15 (order in index) */
+	CHECK(vmci_parse(&vi, "OSRELEASE=4.4.0\nPAGESIZE=4096\n", 30, "t"));
+	CHECK(pageflags_init(&pl, &vi, &t));
+	CHECK_EQ(pl.off_mapping, 8);
+	CHECK(pl.order_off == 44 && pl.order_width == 4 && pl.dtor_off == 40);
+	CHECK(pl.hugetlb == HUGETLB_DTOR && pl.hugetlb_value == 2);
+	vmci_free(&vi);
+	CHECK(vmci_parse(&vi, "OSRELEASE=2.6.15\nPAGESIZE=4096\n", 31, "t"));
+	CHECK(pageflags_init(&pl, &vi, &t));
+	CHECK(pl.size == 56 && pl.order_off == 32 && pl.order_width == 8);
+	CHECK_EQ(pl.buddy, BUDDY_PRIVATE_COUNT);
+	vmci_free(&vi);
+	/* a release that names no version gives no struct page size */
+	CHECK(vmci_parse(&vi, "OSRELEASE=custom\nPAGESIZE=4096\n", 31, "t"));
+	CHECK(!pageflags_init(&pl, &vi, &t));
 	vmci_free(&vi);
 	CHECK_EQ(kernel_version_from_release("6.1.0-28-cloud-amd64"), KERNEL_VERSION(6, 1, 0));
 	CHECK_EQ(kernel_version_from_release("2.6.32.69"), KERNEL_VERSION(2, 6, 32));
