@@ -18,6 +18,7 @@ with the truth is a strict xfail for our build.
 """
 import glob
 import os
+import re
 import sys
 
 import pytest
@@ -134,6 +135,47 @@ def test_ours_agrees_with_truth(generated, desc, level, fmt):
     out = os.path.join(work, "ours.d%d.%s" % (level, fmt))
     probs, _, _ = selfcheck.check_level(OURS, g, truth, elf, out, level, fmt)
     assert not probs, "\n".join(probs)
+
+
+# Everything a filter may need beyond struct page: where mem_map is and how
+# to translate (the "mem_map symbols" of issue 3's "done when").
+MINIMAL_KEYS = ("OSRELEASE PAGESIZE SYMBOL(mem_section) LENGTH(mem_section) SIZE(mem_section) "
+                "OFFSET(mem_section.section_mem_map) SYMBOL(init_top_pgt) "
+                "SYMBOL(init_level4_pgt) NUMBER(phys_base) SYMBOL(phys_base) KERNELOFFSET "
+                "NUMBER(pgtable_l5_enabled)")
+
+
+def _era_version(desc):
+    m = re.fullmatch(r"era_(\d+)\.(\d+)(?:\.(\d+))?", _id(desc))
+    return m and tuple(int(x or 0) for x in m.groups())
+
+
+# one plain case per kernel generation that has a VMCOREINFO note (2.6.24+)
+ERA_CASES = [d for d in CASES if _era_version(d) and _era_version(d) >= (2, 6, 24)]
+
+
+@needs_kdumpfile
+@pytest.mark.skipif(not os.path.exists(OURS), reason="build/makedumpfile not built")
+@pytest.mark.parametrize("desc", ERA_CASES, ids=_id)
+def test_table_row_alone(tmp_path, desc):
+    """The era's case with VMCOREINFO cut to MINIMAL_KEYS: every struct page
+    offset, flag bit, buddy/page-type value and compound location comes from
+    that generation's row of kernel_tables.c, and the kept pfns still equal
+    the ground truth (which drops what the missing keys cannot tell, such
+    as PG_hwpoison) at every level tested."""
+    text = "".join(l for l in open(desc) if not l.startswith(("#", "keep_keys", "drop_key")))
+    has = {k for k, _ in vmcoregen.build(text).vmcoreinfo_lines}
+    keep = [k for k in MINIMAL_KEYS.split() if k in has]
+    cut = tmp_path / os.path.basename(desc)
+    cut.write_text("keep_keys %s\n" % " ".join(keep) + text)
+    g, truth, elf, problems = selfcheck.prepare(str(cut), str(tmp_path))
+    assert not problems
+    failures = []
+    for level in ([31] if FAST else LEVELS):
+        out = str(tmp_path / ("ours.d%d" % level))
+        probs, _, _ = selfcheck.check_level(OURS, g, truth, elf, out, level, "kdump")
+        failures += ["-d %d: %s" % (level, p) for p in probs]
+    assert not failures, "\n".join(failures)
 
 
 def test_expected_kept_examples():
