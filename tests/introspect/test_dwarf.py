@@ -229,6 +229,26 @@ def real_vmlinux():
     return found[0]
 
 
+def reduced_note_copy(vmcore, work):
+    """A sparse copy of VMCORE whose VMCOREINFO is cut down to what a kernel
+    without it would give (release, page size, KASLR offset, phys_base,
+    paging mode), padded with newlines so no offset moves.  Returns (the
+    full VMCOREINFO as a dict, the copy's path)."""
+    from coregen import Core
+    core = Core(vmcore)
+    vi, span = core.vmcoreinfo(), core.vmcoreinfo_span()
+    core.close()
+    keep = ["OSRELEASE", "PAGESIZE", "KERNELOFFSET", "NUMBER(phys_base)",
+            "NUMBER(pgtable_l5_enabled)"]
+    small = "".join("%s=%s\n" % (k, vi[k]) for k in keep).encode()
+    reduced = os.path.join(work, "reduced.elf")
+    run("cp", "--sparse=always", vmcore, reduced)
+    with open(reduced, "r+b") as f:
+        f.seek(span[0])
+        f.write(small + b"\n" * (span[1] - len(small)))
+    return vi, reduced
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", ["l5", "l4"])
 def test_real_vmlinux_matches_note(work, variant):
@@ -265,22 +285,10 @@ def test_real_vmlinux_reduced_note(work):
     it would give (release, page size, KASLR offset, phys_base, paging):
     with -x the log and a translation are the same as with the full note."""
     import shutil
-    from coregen import Core
     vmcore = real_vmcore("l5")
     vmlinux = real_vmlinux()
-    core = Core(vmcore)
-    vi = core.vmcoreinfo()
-    span = core.vmcoreinfo_span()
-    core.close()
-    keep = ["OSRELEASE", "PAGESIZE", "KERNELOFFSET", "NUMBER(phys_base)",
-            "NUMBER(pgtable_l5_enabled)"]
-    small = "".join("%s=%s\n" % (k, vi[k]) for k in keep).encode()
-    reduced = os.path.join(work, "reduced.elf")
-    run("cp", "--sparse=always", vmcore, reduced)
+    vi, reduced = reduced_note_copy(vmcore, work)
     try:
-        with open(reduced, "r+b") as f:
-            f.seek(span[0])
-            f.write(small + b"\n" * (span[1] - len(small)))
         full = os.path.join(work, "full.txt")
         run(OURS, "--dump-dmesg", vmcore, full)
         got = os.path.join(work, "reduced.txt")
@@ -313,21 +321,10 @@ def test_real_vmlinux_filters_reduced_note(work):
     """Filtering (-d 31) a vmcore whose VMCOREINFO is cut down to the
     release, page size, KASLR offset, phys_base and paging mode, with -x
     the real vmlinux: the same bitmaps and pages as with the full note."""
-    from coregen import Core
     vmcore = real_vmcore("l5")
     vmlinux = real_vmlinux()
-    core = Core(vmcore)
-    vi, span = core.vmcoreinfo(), core.vmcoreinfo_span()
-    core.close()
-    keep = ["OSRELEASE", "PAGESIZE", "KERNELOFFSET", "NUMBER(phys_base)",
-            "NUMBER(pgtable_l5_enabled)"]
-    small = "".join("%s=%s\n" % (k, vi[k]) for k in keep).encode()
-    reduced = os.path.join(work, "reduced.elf")
-    run("cp", "--sparse=always", vmcore, reduced)
+    _, reduced = reduced_note_copy(vmcore, work)
     try:
-        with open(reduced, "r+b") as f:
-            f.seek(span[0])
-            f.write(small + b"\n" * (span[1] - len(small)))
         full, red = os.path.join(work, "full.kdump"), os.path.join(work, "red.kdump")
         run(OURS, "-d", "31", "-l", vmcore, full)
         p = run(OURS, "-d", "31", "-l", "-x", vmlinux, reduced, red, check=False)

@@ -215,26 +215,23 @@ def _fmt_pfns(pfns, n=10):
 
 
 def _dmesg(path, tag):
-    """The kernel log of the dump at PATH, by our --dump-dmesg when it has
-    one, else by Debian's makedumpfile; returns (text, reader)."""
-    out = HOST / ("%s.dmesg" % tag)
+    """The kernel log of the dump at PATH by our --dump-dmesg, which must
+    equal what Debian's makedumpfile reads from the same file; returns
+    (text, reader)."""
     HOST.mkdir(exist_ok=True)
     _build_host_tool()
-    out.unlink(missing_ok=True)
-    p = subprocess.run([str(OURS), "--dump-dmesg", str(path), str(out)],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if p.returncode == 0 and out.exists():
-        return out.read_bytes(), "build/makedumpfile --dump-dmesg"
-    if b"not supported" not in p.stdout:
-        pytest.fail("%s: build/makedumpfile --dump-dmesg failed (exit %d):\n%s"
-                    % (tag, p.returncode, p.stdout.decode("utf-8", "replace")))
-    out.unlink(missing_ok=True)
-    p = subprocess.run([str(DEBIAN), "--dump-dmesg", str(path), str(out)],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert p.returncode == 0 and out.exists(), (
-        "%s: Debian's makedumpfile --dump-dmesg cannot read our dump (exit %d):\n%s"
-        % (tag, p.returncode, p.stdout.decode("utf-8", "replace")))
-    return out.read_bytes(), "Debian's makedumpfile --dump-dmesg (ours: not supported yet)"
+    texts = []
+    for name, binary in (("ours", OURS), ("debian", DEBIAN)):
+        out = HOST / ("%s.%s.dmesg" % (tag, name))
+        out.unlink(missing_ok=True)
+        p = subprocess.run([str(binary), "--dump-dmesg", str(path), str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert p.returncode == 0 and out.exists(), (
+            "%s: %s --dump-dmesg failed (exit %d):\n%s"
+            % (tag, binary, p.returncode, p.stdout.decode("utf-8", "replace")))
+        texts.append(out.read_bytes())
+    assert texts[0] == texts[1], "%s: our --dump-dmesg differs from Debian's" % tag
+    return texts[0], "build/makedumpfile --dump-dmesg (= Debian's)"
 
 
 # --- the capture run as a whole ---------------------------------------------

@@ -60,13 +60,19 @@ def test_corrupt_elf_header(work):
     assert "e_phentsize" in err
 
 
-def test_missing_vmcoreinfo_key_is_named(work):
-    text = [l for l in vmcoreinfo_text().splitlines() if not l.startswith("SIZE(page)=")]
-    vi = os.path.join(work, "no-size-page.txt")
+@pytest.mark.parametrize("key", ["SIZE(mem_section)", "SYMBOL(init_top_pgt)"])
+def test_missing_vmcoreinfo_key_is_named(work, key):
+    """A key no kernel-generation table can stand in for (struct page
+    offsets and SIZE(page) can: tests/gen era_minimal_6.12)."""
+    text = [l for l in vmcoreinfo_text().splitlines() if not l.startswith(key + "=")]
+    vi = os.path.join(work, "no-key.txt")
     with open(vi, "w") as f:
         f.write("\n".join(text) + "\n")
-    err = failed(run(OURS, "-d", "31", "-i", vi, L5, os.path.join(work, "o"), check=False))
-    assert "SIZE(page)" in err
+    out = os.path.join(work, "no-key.out")
+    err = failed(run(OURS, "-d", "31", "-i", vi, L5, out, check=False))
+    assert key in err
+    assert err.count("\n") == 1, err          # one clear message
+    assert not os.path.exists(out)
 
 
 def test_vmcoreinfo_release_mismatch_exits_2(work):
@@ -75,8 +81,10 @@ def test_vmcoreinfo_release_mismatch_exits_2(work):
     vi = os.path.join(work, "other-release.txt")
     with open(vi, "w") as f:
         f.write("\n".join(text) + "\n")
-    err = failed(run(OURS, "-d", "31", "-i", vi, L5, os.path.join(work, "o"), check=False), 2)
+    out = os.path.join(work, "mismatch.out")
+    err = failed(run(OURS, "-d", "31", "-i", vi, L5, out, check=False), 2)
     assert "9.9.9" in err
+    assert not os.path.exists(out)
 
 
 def test_existing_output_refused_and_mode(work):
