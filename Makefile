@@ -38,7 +38,7 @@ endif
 
 SRCS	:= makedumpfile.c options.c message.c util.c elf_info.c vmcoreinfo.c \
 	   kernel.c memmap.c pageflags.c filter.c bitmap.c compress.c kdump.c \
-	   output.c flat.c dump.c elf_writer.c split.c freelist.c kernel_tables.c pipeline.c kdump_input.c dmesg.c dwarf_info.c mem_usage.c vtop.c arch/arch.c arch/x86_64.c
+	   output.c flat.c dump.c elf_writer.c split.c freelist.c kernel_tables.c pipeline.c kdump_input.c dmesg.c dwarf_info.c mem_usage.c vtop.c arch/arch.c arch/x86_64.c arch/arm64.c
 OBJS	:= $(SRCS:%.c=$(B)/obj/%.o)
 LIBOBJS	:= $(filter-out $(B)/obj/makedumpfile.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

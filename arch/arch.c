@@ -12,6 +12,7 @@
 
 static const struct arch_ops *const backends[] = {
 	&arch_x86_64,
+	&arch_arm64,
 };
 
 const struct arch_ops *arch_find(uint16_t e_machine, int elf_class)

@@ -73,6 +73,7 @@ struct arch_ops {
 };
 
 extern const struct arch_ops arch_x86_64;
+extern const struct arch_ops arch_arm64;
 
 const struct arch_ops *arch_find(uint16_t e_machine, int elf_class);
 bool arch_init(struct arch_ctx *ctx, const struct arch_ops *ops,

@@ -131,25 +131,47 @@ static bool read_entry(struct arch_ctx *ctx, uint64_t table, unsigned int idx,
 	return true;
 }
 
-static bool x86_64_walk(struct arch_ctx *ctx, uint64_t va, uint64_t *pa)
+/*
+ * Walk the kernel page tables for @va.  With @t, every entry read is
+ * recorded (--vtop); without, the leaf found is cached.
+ */
+static bool x86_64_walk(struct arch_ctx *ctx, uint64_t va, uint64_t *pa,
+			struct vtop_trace *t)
 {
+	static const char *const names[] = { "PTE", "PMD", "PUD", "P4D", "PGD" };
 	struct x86_64_state *st = ctx->priv;
 	uint64_t table = st->pgd, entry = 0;
 	unsigned int shift = st->levels == 5 ? 48 : 39;
 
 	for (unsigned int level = st->levels; level >= 1; level--, shift -= 9) {
-		if (!read_entry(ctx, table, (unsigned int)((va >> shift) & 511), &entry))
+		unsigned int idx = (unsigned int)((va >> shift) & 511);
+
+		if (t) {
+			t->step[t->n].level = level == st->levels ? "PGD" : names[level - 1];
+			t->step[t->n].entry_addr = table + idx * 8ULL;
+		}
+		if (!read_entry(ctx, table, idx, &entry)) {
+			if (t)
+				t->error = "the page table is not in the dump";
 			return false;
-		if (!(entry & PTE_PRESENT))
+		}
+		if (t)
+			t->step[t->n++].entry = entry;
+		if (!(entry & PTE_PRESENT)) {
+			if (t)
+				t->error = "the entry is not present";
 			return false;
+		}
 		/* PSE on a PUD (1 GiB) or PMD (2 MiB) entry is a leaf. */
 		if (level == 1 || ((level == 2 || level == 3) && (entry & PTE_PSE))) {
 			uint64_t size = 1ULL << shift;
 			uint64_t base = entry & st->addr_mask & ~(size - 1);
 
-			st->leaf_va = va & ~(size - 1);
-			st->leaf_pa = base;
-			st->leaf_size = size;
+			if (!t) {
+				st->leaf_va = va & ~(size - 1);
+				st->leaf_pa = base;
+				st->leaf_size = size;
+			}
 			*pa = base + (va & (size - 1));
 			return true;
 		}
@@ -170,46 +192,18 @@ static bool x86_64_vtop(struct arch_ctx *ctx, uint64_t va, uint64_t *pa)
 		*pa = st->leaf_pa + (va - st->leaf_va);
 		return true;
 	}
-	return x86_64_walk(ctx, va, pa);
+	return x86_64_walk(ctx, va, pa, NULL);
 }
 
 /*
- * The walk of x86_64_walk(), from the top table for every address (kernel
- * image included, as upstream's --vtop shows it), noting each entry.
+ * --vtop: the walk from the top table for every address (kernel image
+ * included, as upstream's --vtop shows it), noting each entry.
  */
 static bool x86_64_vtop_trace(struct arch_ctx *ctx, uint64_t va, uint64_t *pa,
 			      struct vtop_trace *t)
 {
-	static const char *const names[] = { "PTE", "PMD", "PUD", "P4D", "PGD" };
-	struct x86_64_state *st = ctx->priv;
-	uint64_t table = st->pgd, entry = 0;
-	unsigned int shift = st->levels == 5 ? 48 : 39;
-
 	memset(t, 0, sizeof(*t));
-	for (unsigned int level = st->levels; level >= 1; level--, shift -= 9) {
-		unsigned int idx = (unsigned int)((va >> shift) & 511);
-		const char *name = level == st->levels ? "PGD" : names[level - 1];
-
-		t->step[t->n].level = name;
-		t->step[t->n].entry_addr = table + idx * 8ULL;
-		if (!read_entry(ctx, table, idx, &entry)) {
-			t->error = "the page table is not in the dump";
-			return false;
-		}
-		t->step[t->n++].entry = entry;
-		if (!(entry & PTE_PRESENT)) {
-			t->error = "the entry is not present";
-			return false;
-		}
-		if (level == 1 || ((level == 2 || level == 3) && (entry & PTE_PSE))) {
-			uint64_t size = 1ULL << shift;
-
-			*pa = (entry & st->addr_mask & ~(size - 1)) + (va & (size - 1));
-			return true;
-		}
-		table = entry & st->addr_mask;
-	}
-	return false;
+	return x86_64_walk(ctx, va, pa, t);
 }
 
 static bool x86_64_is_kvaddr(const struct arch_ctx *ctx, uint64_t va)

@@ -30,12 +30,14 @@ struct elfbuild {
 	size_t notes_len;
 	uint64_t phoff;		/* 64 or 192 */
 	unsigned int misalign;	/* added to data offsets */
+	uint16_t machine;	/* e_machine; EM_X86_64 by default */
 };
 
 static inline void eb_init(struct elfbuild *eb)
 {
 	memset(eb, 0, sizeof(*eb));
 	eb->phoff = 64;
+	eb->machine = EM_X86_64;
 }
 
 static inline void eb_note(struct elfbuild *eb, const char *name, uint32_t type,
@@ -97,7 +99,7 @@ static inline int eb_write(struct elfbuild *eb, const char *path)
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
+	eh.e_machine = eb->machine;
 	eh.e_version = EV_CURRENT;
 	eh.e_phoff = eb->phoff;
 	eh.e_ehsize = 8;	/* as QEMU 7.2 writes it */
