@@ -282,6 +282,9 @@ def run_case(desc, binary, levels, do_elf, keep_dir, verbose, native_elf=False):
     if skip:
         print('SKIP %s (%s)' % (name, skip))
         return True
+    if 'noref' in opts and not native_elf:
+        print('SKIP %s (the reference cannot read it: #@ selfcheck: noref)' % name)
+        return True
     if native_elf:
         known_pfns = frozenset()     # known diffs are declared for the reference
     work = keep_dir or tempfile.mkdtemp(prefix='vmcoregen-')

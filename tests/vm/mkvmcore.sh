@@ -1,13 +1,14 @@
 #!/bin/bash
-# mkvmcore.sh - produce a REAL x86_64 ELF vmcore for the makedumpfile tests.
+# mkvmcore.sh - produce a REAL x86_64 or aarch64 ELF vmcore for the
+# makedumpfile tests.
 #
 # Usage:
-#   tests/vm/mkvmcore.sh [--mem MiB] [--variant l5|l4] [--arch x86_64]
+#   tests/vm/mkvmcore.sh [--mem MiB] [--variant l5|l4] [--arch x86_64|aarch64]
 #                        [--timeout SECONDS] --out PATH
 #
 # Boots Debian's current cloud kernel (the package that
-# linux-image-cloud-amd64 depends on, cached under build/kernel/) under
-# QEMU/TCG with a small busybox initramfs whose /init (tests/vm/init.sh)
+# linux-image-cloud-amd64, or -arm64, depends on, cached under build/kernel/)
+# under QEMU/TCG with a small busybox initramfs whose /init (tests/vm/init.sh)
 # loads qemu_fw_cfg (so `-device vmcoreinfo` receives the guest's
 # VMCOREINFO), fills page cache, slab and anonymous memory
 # (tests/vm/workload.c), logs a marker to /dev/kmsg and prints
@@ -18,8 +19,14 @@
 #   --mem MiB        guest memory (default 1024)
 #   --variant l5     default CPU (-cpu max, 5-level paging)
 #   --variant l4     same, with `no5lvl` on the kernel command line
-#   --arch x86_64    the only supported architecture
-#   --timeout S      seconds to wait for WORKLOAD-READY (default 300+)
+#   --arch x86_64    q35 PC (the default)
+#   --arch aarch64   `virt` board, -cpu max, kernel booted directly (no
+#                    UEFI); 4 KiB pages, 48-bit VA, KASLR on; the guest's
+#                    busybox comes from busybox-static:arm64 and its
+#                    workload is cross-compiled (gcc-aarch64-linux-gnu);
+#                    --variant does not apply
+#   --timeout S      seconds to wait for WORKLOAD-READY (default 300+, or
+#                    600+ for aarch64)
 #
 # Outputs: PATH (the vmcore), PATH.log (serial console + QEMU output),
 #          PATH without .elf + .vmcoreinfo.txt (the VMCOREINFO note text),
@@ -39,7 +46,7 @@ BUILD=$ROOT/build
 PY=/usr/bin/python3
 
 MEM=1024
-VARIANT=l5
+VARIANT=
 ARCH=x86_64
 OUT=
 TIMEOUT=
@@ -67,11 +74,25 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$OUT" ] || usage
-[ "$ARCH" = x86_64 ] || die "unsupported --arch $ARCH (only x86_64)"
-case $VARIANT in l5|l4) ;; *) die "--variant must be l5 or l4" ;; esac
+case $ARCH in
+x86_64)
+	: "${VARIANT:=l5}"
+	case $VARIANT in l5|l4) ;; *) die "--variant must be l5 or l4" ;; esac
+	;;
+aarch64|arm64)
+	ARCH=aarch64
+	[ -z "$VARIANT" ] || die "--variant is for --arch x86_64 only"
+	VARIANT=-
+	;;
+*) die "unsupported --arch $ARCH (x86_64 or aarch64)" ;;
+esac
 case $MEM in ''|*[!0-9]*) die "--mem must be a number of MiB" ;; esac
 [ "$MEM" -ge 256 ] || die "--mem must be at least 256"
-: "${TIMEOUT:=$((300 + MEM * 60 / 1024))}"
+if [ "$ARCH" = x86_64 ]; then
+	: "${TIMEOUT:=$((300 + MEM * 60 / 1024))}"
+else
+	: "${TIMEOUT:=$((600 + MEM * 120 / 1024))}"
+fi
 
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 if [ -s "$OUT" ] && [ -s "${OUT%.elf}.kdump-zlib" ]; then
@@ -93,10 +114,17 @@ elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }
 
 # --- Debian packages --------------------------------------------------------
 # shellcheck disable=SC2046
-vm_apt_install $(vm_missing_base_packages)
+vm_apt_install $(vm_missing_base_packages) $(vm_missing_arch_packages "$ARCH")
 
 # --- kernel (cached in build/kernel/) --------------------------------------
-vm_fetch_kernel
+if [ "$ARCH" = x86_64 ]; then
+	vm_fetch_kernel
+	BUSYBOX=/bin/busybox
+else
+	vm_foreign_arch arm64
+	vm_fetch_kernel arm64
+	vm_fetch_busybox arm64
+fi
 log "kernel $KVER"
 
 # --- work directory, cleanup ---------------------------------------------
@@ -116,8 +144,12 @@ trap 'exit 130' INT TERM HUP
 
 # --- initramfs --------------------------------------------------------------
 STAGE=$WORK/initramfs
-vm_stage_busybox "$STAGE"
-gcc -static -O2 -Wall -o "$STAGE/bin/workload" "$VMDIR/workload.c"
+vm_stage_busybox "$STAGE" "$BUSYBOX"
+if [ "$ARCH" = x86_64 ]; then
+	gcc -static -O2 -Wall -o "$STAGE/bin/workload" "$VMDIR/workload.c"
+else
+	aarch64-linux-gnu-gcc -static -O2 -Wall -o "$STAGE/bin/workload" "$VMDIR/workload.c"
+fi
 install -m 755 "$VMDIR/init.sh" "$STAGE/init"
 vm_stage_modules "$STAGE" qemu_fw_cfg loop
 INITRD=$WORK/initramfs.cpio.gz
@@ -125,20 +157,37 @@ vm_pack_initramfs "$STAGE" "$INITRD"
 log "initramfs $(du -k "$INITRD" | cut -f1) KiB (modules: $(tr '\n' ' ' < "$STAGE/modules/order"))"
 
 # --- boot -------------------------------------------------------------------
-APPEND="console=ttyS0 panic=-1 quiet"
-[ "$VARIANT" = l4 ] && APPEND="$APPEND no5lvl"
 SOCK=$WORK/qmp.sock
 LOG=$OUT.log
 rm -f "$OUT.tmp"
 : > "$LOG"
-log "booting: -m $MEM, variant $VARIANT, log $LOG"
-qemu-system-x86_64 \
-	-machine q35,accel=tcg -cpu max -m "$MEM" -smp 1 \
-	-nographic -no-reboot -nic none \
-	-device vmcoreinfo \
-	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND" \
-	-qmp "unix:$SOCK,server,nowait" \
-	</dev/null >>"$LOG" 2>&1 &
+if [ "$ARCH" = x86_64 ]; then
+	APPEND="console=ttyS0 panic=-1 quiet"
+	[ "$VARIANT" = l4 ] && APPEND="$APPEND no5lvl"
+	log "booting: -m $MEM, variant $VARIANT, log $LOG"
+	qemu-system-x86_64 \
+		-machine q35,accel=tcg -cpu max -m "$MEM" -smp 1 \
+		-nographic -no-reboot -nic none \
+		-device vmcoreinfo \
+		-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND" \
+		-qmp "unix:$SOCK,server,nowait" \
+		</dev/null >>"$LOG" 2>&1 &
+else
+	# The arm64 vmlinuz is a plain Image (QEMU would also take a gzip'ed
+	# one); the virt board passes it a device tree with the fw_cfg node
+	# and a kaslr-seed.  pauth-impdef: TCG emulates QARMA pointer
+	# authentication very slowly; the IMPDEF algorithm is much faster and
+	# just as valid for the guest.
+	APPEND="console=ttyAMA0 panic=-1 quiet"
+	log "booting: -m $MEM, arch $ARCH, log $LOG"
+	qemu-system-aarch64 \
+		-machine virt,accel=tcg -cpu max -m "$MEM" -smp 1 \
+		-nographic -no-reboot -nic none \
+		-device vmcoreinfo \
+		-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND" \
+		-qmp "unix:$SOCK,server,nowait" \
+		</dev/null >>"$LOG" 2>&1 &
+fi
 QEMU_PID=$!
 
 deadline=$(($(date +%s) + TIMEOUT))
@@ -168,15 +217,20 @@ QEMU_PID=
 
 # --- verify -----------------------------------------------------------------
 VMCI=${OUT%.elf}.vmcoreinfo.txt
-$PY - "$OUT.tmp" "$VMCI.tmp" "$VARIANT" <<'EOF'
+$PY - "$OUT.tmp" "$VMCI.tmp" "$VARIANT" "$ARCH" <<'EOF'
 # Find the VMCOREINFO ELF note in the dump's PT_NOTE segments, save its
-# text, and check OSRELEASE and the paging mode.
+# text, and check OSRELEASE and the paging mode (x86_64) or the arm64
+# memory layout numbers (aarch64).
 import struct, sys
-path, txt_out, variant = sys.argv[1:4]
+path, txt_out, variant, arch = sys.argv[1:5]
 with open(path, "rb") as f:
     eh = f.read(64)
     if eh[:4] != b"\x7fELF" or eh[4] != 2 or eh[5] != 1:
         sys.exit("not an ELF64 LE file")
+    machine, = struct.unpack_from("<H", eh, 0x12)
+    want = {"x86_64": 62, "aarch64": 183}[arch]  # EM_X86_64, EM_AARCH64
+    if machine != want:
+        sys.exit("e_machine %d, expected %d for %s" % (machine, want, arch))
     phoff, = struct.unpack_from("<Q", eh, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", eh, 0x36)
     f.seek(phoff)
@@ -200,13 +254,23 @@ if info is None:
 kv = dict(l.split("=", 1) for l in info.splitlines() if "=" in l)
 if "OSRELEASE" not in kv:
     sys.exit("VMCOREINFO note has no OSRELEASE")
-l5 = kv.get("NUMBER(pgtable_l5_enabled)")
-if l5 != ("1" if variant == "l5" else "0"):
-    sys.exit("variant %s but NUMBER(pgtable_l5_enabled)=%s" % (variant, l5))
+nload = sum(1 for p in phdrs if p[0] == 1)
+if arch == "x86_64":
+    l5 = kv.get("NUMBER(pgtable_l5_enabled)")
+    if l5 != ("1" if variant == "l5" else "0"):
+        sys.exit("variant %s but NUMBER(pgtable_l5_enabled)=%s" % (variant, l5))
+    msg = "OSRELEASE=%s pgtable_l5_enabled=%s" % (kv["OSRELEASE"], l5)
+else:
+    keys = ("NUMBER(VA_BITS)", "NUMBER(kimage_voffset)",
+            "NUMBER(PHYS_OFFSET)", "PAGESIZE")
+    missing = [k for k in keys if k not in kv]
+    if missing:
+        sys.exit("VMCOREINFO note lacks %s" % ", ".join(missing))
+    msg = "OSRELEASE=%s %s" % (kv["OSRELEASE"],
+                               " ".join("%s=%s" % (k, kv[k]) for k in keys))
 with open(txt_out, "w") as t:
     t.write(info + "\n")
-print("mkvmcore: VMCOREINFO ok: OSRELEASE=%s pgtable_l5_enabled=%s, %d PT_LOAD"
-      % (kv["OSRELEASE"], l5, sum(1 for p in phdrs if p[0] == 1)), file=sys.stderr)
+print("mkvmcore: VMCOREINFO ok: %s, %d PT_LOAD" % (msg, nload), file=sys.stderr)
 EOF
 chmod 644 "$OUT.tmp" "${OUT%.elf}.kdump-zlib.tmp"	# QEMU creates dumps owner-read-only
 mv "${OUT%.elf}.kdump-zlib.tmp" "${OUT%.elf}.kdump-zlib"
