@@ -138,6 +138,7 @@ vm_fetch_busybox() {
 	fi
 	flock -u 8
 	exec 8>&-
+	# shellcheck disable=SC2034	# for the caller
 	BUSYBOX=$broot/bin/busybox
 }
 
