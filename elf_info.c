@@ -301,7 +301,9 @@ static bool open_other(struct vmcore *vc)
 	if (!kdump_input_open(vc, head, n))
 		goto fail;
 	scan_notes(vc);
-	vmcore_set_page_size(vc, 4096);
+	kdump_infer_machine(vc);
+	if (!vmcore_set_page_size(vc, kdump_block_size(vc)))
+		goto fail;
 	return true;
 fail:
 	vmcore_close(vc);
@@ -364,7 +366,7 @@ bool vmcore_open(struct vmcore *vc, const char *path)
 	if (!parse_ehdr(vc, e, &h) || !read_program_headers(vc, &h))
 		goto fail;
 	scan_notes(vc);
-	vmcore_set_page_size(vc, 4096);
+	vmcore_set_page_size(vc, 4096);	/* ELF: cannot fail */
 	return true;
 not_elf:
 	ERRMSG("%s is not an ELF file (no ELF magic).\n", path);
@@ -390,8 +392,15 @@ void vmcore_close(struct vmcore *vc)
 	vc->scratch = NULL;
 }
 
-void vmcore_set_page_size(struct vmcore *vc, unsigned int page_size)
+/**
+ * vmcore_set_page_size - the unit of pfns from now on (the dumped kernel's
+ * page size).  Return: false after an error if a kdump-compressed input
+ * cannot be read in such pages.
+ */
+bool vmcore_set_page_size(struct vmcore *vc, unsigned int page_size)
 {
+	if (vc->kd && !kdump_set_page_size(vc, page_size))
+		return false;
 	vc->page_size = page_size;
 	free(vc->scratch);
 	vc->scratch = xmalloc(page_size);
@@ -403,6 +412,7 @@ void vmcore_set_page_size(struct vmcore *vc, unsigned int page_size)
 	}
 	vc->win = vc->buf;
 	vc->win_len = 0;
+	return true;
 }
 
 static bool in_load_data(const struct pt_load *l, uint64_t paddr)

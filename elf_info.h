@@ -78,7 +78,7 @@ struct bitmap;
 bool vmcore_open(struct vmcore *vc, const char *path);
 void vmcore_close(struct vmcore *vc);
 bool vmcore_is_elf(const char *path);
-void vmcore_set_page_size(struct vmcore *vc, unsigned int page_size);
+bool vmcore_set_page_size(struct vmcore *vc, unsigned int page_size);
 const struct pt_load *vmcore_find_load(struct vmcore *vc, uint64_t paddr);
 bool vmcore_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len);
 const uint8_t *vmcore_read_page(struct vmcore *vc, uint64_t pfn);

@@ -58,6 +58,7 @@ struct kdump_src {
 	uint64_t win_off;
 	size_t win_len;
 	char *vmcoreinfo;			/* header v3 only, no notes */
+	unsigned int sub_shift;			/* log2(block_size / page size) */
 };
 
 static bool lread(struct kdump_src *kd, uint64_t off, void *buf, size_t len)
@@ -248,6 +249,27 @@ static void set_machine(struct vmcore *vc, const struct kdump_src *kd)
 }
 
 /**
+ * kdump_infer_machine - the architecture of a dump whose header does not
+ * name it (QEMU's aarch64 dumps say "Unknown"), from its VMCOREINFO.
+ */
+void kdump_infer_machine(struct vmcore *vc)
+{
+	const char *vi = vc->vmcoreinfo;
+	size_t len = vc->vmcoreinfo_size;
+
+	if (vc->machine != EM_NONE || !vi)
+		return;
+	if (memmem(vi, len, "NUMBER(kimage_voffset)=", 23))
+		vc->machine = EM_AARCH64;
+	else if (memmem(vi, len, "SYMBOL(init_top_pgt)=", 21) ||
+		 memmem(vi, len, "SYMBOL(init_level4_pgt)=", 24))
+		vc->machine = EM_X86_64;
+	if (vc->machine != EM_NONE)
+		DEBUG_MSG("%s: the header names no machine; %s by its VMCOREINFO\n", vc->kd->path,
+			  vc->machine == EM_AARCH64 ? "aarch64" : "x86_64");
+}
+
+/**
  * kdump_input_open - open @vc->fd (already open) as a kdump-compressed file.
  * @head: the first bytes of the file (to tell flattened from plain)
  */
@@ -352,11 +374,8 @@ static const uint8_t *get_desc(struct kdump_src *kd, uint64_t idx)
 	return kd->desc + (idx - kd->desc_first) * PAGE_DESC_SIZE;
 }
 
-/**
- * kdump_read_page - the contents of @pfn, or NULL if the dump lacks it
- * (excluded, out of range, or lost in an incomplete dump).
- */
-const uint8_t *kdump_read_page(struct vmcore *vc, uint64_t pfn)
+/* The contents of block @pfn of the file, or NULL if it lacks it. */
+static const uint8_t *read_block(struct vmcore *vc, uint64_t pfn)
 {
 	struct kdump_src *kd = vc->kd;
 	unsigned int slot = (unsigned int)(pfn % PAGE_CACHE);
@@ -388,13 +407,49 @@ const uint8_t *kdump_read_page(struct vmcore *vc, uint64_t pfn)
 	return page;
 }
 
+/**
+ * kdump_read_page - the contents of @pfn (in pages of the size set with
+ * kdump_set_page_size()), or NULL if the dump lacks it (excluded, out of
+ * range, or lost in an incomplete dump).
+ */
+const uint8_t *kdump_read_page(struct vmcore *vc, uint64_t pfn)
+{
+	unsigned int s = vc->kd->sub_shift;
+	const uint8_t *block = read_block(vc, pfn >> s);
+
+	return block ? block + (pfn & ((1ULL << s) - 1)) * (vc->kd->block_size >> s) : NULL;
+}
+
+/**
+ * kdump_set_page_size - the dumped kernel's page size, from VMCOREINFO.
+ *
+ * QEMU writes aarch64 dumps in 64 KiB blocks whatever the guest's page size;
+ * pfns, bitmaps and max_mapnr are then given in pages of @page_size.
+ * Return: false after an error if the blocks are not whole pages.
+ */
+bool kdump_set_page_size(struct vmcore *vc, unsigned int page_size)
+{
+	struct kdump_src *kd = vc->kd;
+
+	if (page_size > kd->block_size || kd->block_size % page_size) {
+		ERRMSG("%s: its blocks of %u bytes are not made of %u-byte pages.\n",
+		       kd->path, kd->block_size, page_size);
+		return false;
+	}
+	kd->sub_shift = (unsigned int)__builtin_ctz(kd->block_size / page_size);
+	if (kd->sub_shift)
+		DEBUG_MSG("%s: %u-byte blocks of %u pages each\n", kd->path, kd->block_size,
+			  1u << kd->sub_shift);
+	return true;
+}
+
 bool kdump_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len)
 {
 	uint32_t bs = vc->kd->block_size;
 	uint8_t *p = buf;
 
 	while (len) {
-		const uint8_t *page = kdump_read_page(vc, paddr / bs);
+		const uint8_t *page = read_block(vc, paddr / bs);
 		size_t in = (size_t)(paddr % bs), n = MIN(len, (size_t)bs - in);
 
 		if (!page)
@@ -419,21 +474,51 @@ static bool read_window(struct kdump_src *kd, uint64_t base, struct bitmap *bm)
 	return true;
 }
 
+/* read_window() for a file whose blocks hold 1 << @s pages each */
+static bool read_window_blocks(struct kdump_src *kd, uint64_t base, struct bitmap *bm,
+			       unsigned int s)
+{
+	uint64_t b0 = bm->start_pfn >> s, b1 = DIV_ROUND_UP(bm->end_pfn, 1ULL << s);
+	size_t n = (size_t)(DIV_ROUND_UP(b1, 8) - b0 / 8);
+	uint8_t *buf = xmalloc(n);
+	bool ok = lread(kd, base + b0 / 8, buf, n);
+
+	for (uint64_t b = b0; ok && b < b1; b++) {
+		uint64_t i = b - b0 / 8 * 8;
+
+		if ((buf[i / 8] >> (i % 8)) & 1)
+			bitmap_set_range(bm, MAX(b << s, bm->start_pfn),
+					 MIN((b + 1) << s, bm->end_pfn));
+	}
+	free(buf);
+	return ok;
+}
+
 /* The new dump starts from the old one's bitmaps. */
 bool kdump_fill_bitmaps(struct vmcore *vc, struct bitmap *bm1, struct bitmap *bm2)
 {
-	return read_window(vc->kd, vc->kd->off_bitmap1, bm1) &&
-	       read_window(vc->kd, vc->kd->off_bitmap2, bm2);
+	struct kdump_src *kd = vc->kd;
+
+	if (kd->sub_shift)
+		return read_window_blocks(kd, kd->off_bitmap1, bm1, kd->sub_shift) &&
+		       read_window_blocks(kd, kd->off_bitmap2, bm2, kd->sub_shift);
+	return read_window(kd, kd->off_bitmap1, bm1) && read_window(kd, kd->off_bitmap2, bm2);
 }
 
+/* The number of pages the dump spans. */
 uint64_t kdump_max_mapnr(const struct vmcore *vc)
 {
-	return vc->kd->max_mapnr;
+	return vc->kd->max_mapnr << vc->kd->sub_shift;
 }
 
 int kdump_dump_level(const struct vmcore *vc)
 {
 	return vc->kd->dump_level;
+}
+
+uint32_t kdump_block_size(const struct vmcore *vc)
+{
+	return vc->kd->block_size;
 }
 
 uint64_t kdump_phys_base(const struct vmcore *vc)

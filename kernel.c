@@ -144,7 +144,8 @@ int kernel_open(struct kernel *k, const struct kernel_src *src, int dump_level)
 	if (ret)
 		return ret;
 	k->page_size = k->has_vmcoreinfo ? (unsigned int)k->vi.page_size : 4096;
-	vmcore_set_page_size(&k->vc, k->page_size);
+	if (!vmcore_set_page_size(&k->vc, k->page_size))
+		return EXIT_FAILED;
 	k->max_mapnr = DIV_ROUND_UP(vmcore_max_paddr(&k->vc), k->page_size);
 	if (k->has_vmcoreinfo) {
 		DEBUG_MSG("OSRELEASE    : %s\nPAGESIZE     : %u\n", k->vi.osrelease,

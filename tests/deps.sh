@@ -3,7 +3,8 @@
 set -e
 PKGS="build-essential pkg-config zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
 libelf-dev libdw-dev python3 python3-pytest python3-libkdumpfile makedumpfile
-qemu-system-x86 busybox-static cpio crash time kexec-tools xz-utils zstd bc"
+qemu-system-x86 busybox-static cpio crash time kexec-tools xz-utils zstd bc
+qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

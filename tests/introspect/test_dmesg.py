@@ -38,6 +38,24 @@ def test_same_as_1_7_2(work, variant, partial):
     assert out.rstrip().endswith("makedumpfile Completed.")
 
 
+@pytest.mark.parametrize("partial", [False, True], ids=["full", "partial"])
+def test_arm64_same_as_1_7_2(work, partial):
+    """The arm64 guest's log, against Debian's arm64 makedumpfile 1.7.2
+    (run under qemu-user by tests/tools/ref-makedumpfile-arm64)."""
+    vmcore = os.path.join(os.path.dirname(real_vmcore("l5")), "aarch64-6.1-1g.elf")
+    if not os.path.exists(vmcore):
+        if os.environ.get("MKDUMP_REQUIRE_VMCORES"):
+            pytest.fail("%s missing (tests/vm/mkvmcore.sh --arch aarch64)" % vmcore)
+        pytest.skip("%s missing (tests/vm/mkvmcore.sh --arch aarch64)" % vmcore)
+    ref_bin = os.path.join(os.path.dirname(__file__), "..", "tools", "ref-makedumpfile-arm64")
+    opts = ["--partial-dmesg"] if partial else []
+    ours, _ = dmesg(OURS, vmcore, os.path.join(work, "ours.txt"), *opts)
+    ref, _ = dmesg(ref_bin, phoff64(vmcore), os.path.join(work, "ref.txt"), *opts)
+    assert ours == ref
+    assert MARKER.search(ours)
+    assert b"Booting Linux on physical CPU" in ours
+
+
 def test_log_is_well_formed(work):
     text, _ = dmesg(OURS, real_vmcore("l5"), os.path.join(work, "log"))
     lines = text.split(b"\n")
