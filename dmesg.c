@@ -39,44 +39,6 @@
 #define MAX_PRB_BITS		31		/* sanity limit for size_bits */
 #define CALLER_CPU		0x80000000U
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t len)
-{
-	if (sb->len + len + 1 > sb->cap) {
-		size_t cap = MAX(sb->cap * 2, sb->len + len + 1);
-		char *p = realloc(sb->buf, MAX(cap, (size_t)4096));
-
-		if (!p) {
-			ERRMSG("Can't allocate memory for the log text.\n");
-			exit(EXIT_FAILED);
-		}
-		sb->buf = p;
-		sb->cap = MAX(cap, (size_t)4096);
-	}
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_free(struct strbuf *sb)
-{
-	free(sb->buf);
-	memset(sb, 0, sizeof(*sb));
-}
-
-static void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	strbuf_add(sb, tmp, (size_t)MIN(MAX(n, 0), (int)sizeof(tmp) - 1));
-}
 
 /* isprint() || isspace() in the C locale, on the byte. */
 static bool plain_char(uint8_t c)

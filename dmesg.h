@@ -12,15 +12,7 @@
 #include <stdint.h>
 
 struct kernel;
-
-/* A growing text buffer. */
-struct strbuf {
-	char *buf;
-	size_t len, cap;
-};
-
-void strbuf_add(struct strbuf *sb, const void *data, size_t len);
-void strbuf_free(struct strbuf *sb);
+struct strbuf;
 
 /**
  * struct dmesg_opts - what to print.

@@ -627,21 +627,6 @@ static bool read_release(struct dbg *d, const struct sym_found *found, char *rel
 
 /* ------------------------------------------------------------ the text */
 
-static void put(struct dbg *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct dbg *d, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		strbuf_add(&d->out, line, (size_t)MIN(n, (int)sizeof(line) - 1));
-}
 
 static void put_symbols(struct dbg *d, const struct sym_found *found,
 			const struct dwarf_reloc *rel)
@@ -653,7 +638,7 @@ static void put_symbols(struct dbg *d, const struct sym_found *found,
 			continue;
 		if (rel && a - rel->text_start < rel->text_size)
 			a += rel->offset;
-		put(d, "SYMBOL(%s)=%llx\n", symbol_keys[i].name, (unsigned long long)a);
+		strbuf_printf(&d->out, "SYMBOL(%s)=%llx\n", symbol_keys[i].name, (unsigned long long)a);
 	}
 }
 
@@ -674,7 +659,7 @@ static void put_aliases(struct dbg *d, const struct sym_found *found,
 		a = s->addr;
 		if (rel && a - rel->text_start < rel->text_size)
 			a += rel->offset;
-		put(d, "SYMBOL(swapper_pg_dir)=%llx\n", (unsigned long long)a);
+		strbuf_printf(&d->out, "SYMBOL(swapper_pg_dir)=%llx\n", (unsigned long long)a);
 	}
 	if (!sym(found, "node_online_map") && (s = sym(found, "node_states")) &&
 	    enumerator(d, "node_states", "N_ONLINE", &n) && n >= 0 &&
@@ -682,7 +667,7 @@ static void put_aliases(struct dbg *d, const struct sym_found *found,
 		a = s->addr + (uint64_t)n * size;
 		if (rel && a - rel->text_start < rel->text_size)
 			a += rel->offset;
-		put(d, "SYMBOL(node_online_map)=%llx\n", (unsigned long long)a);
+		strbuf_printf(&d->out, "SYMBOL(node_online_map)=%llx\n", (unsigned long long)a);
 	}
 }
 
@@ -693,13 +678,13 @@ static void put_layout(struct dbg *d)
 
 	for (size_t i = 0; i < ARRAY_SIZE(size_keys); i++)
 		if (type_size(d, size_keys[i], &v))
-			put(d, "SIZE(%s)=%llu\n", size_keys[i], (unsigned long long)v);
+			strbuf_printf(&d->out, "SIZE(%s)=%llu\n", size_keys[i], (unsigned long long)v);
 	for (size_t i = 0; i < ARRAY_SIZE(offset_keys); i++)
 		if (member_offset(d, offset_keys[i], &v, &m))
-			put(d, "OFFSET(%s)=%llu\n", offset_keys[i], (unsigned long long)v);
+			strbuf_printf(&d->out, "OFFSET(%s)=%llu\n", offset_keys[i], (unsigned long long)v);
 	for (size_t i = 0; i < ARRAY_SIZE(length_keys); i++)
 		if (length_of(d, length_keys[i].array, &v))
-			put(d, "LENGTH(%s)=%llu\n", length_keys[i].key, (unsigned long long)v);
+			strbuf_printf(&d->out, "LENGTH(%s)=%llu\n", length_keys[i].key, (unsigned long long)v);
 }
 
 /*
@@ -731,13 +716,13 @@ static void put_numbers(struct dbg *d)
 
 	for (size_t i = 0; i < ARRAY_SIZE(enum_keys); i++)
 		if (enumerator(d, enum_keys[i].enum_name, enum_keys[i].name, &v))
-			put(d, "NUMBER(%s)=%lld\n", enum_keys[i].name, (long long)v);
+			strbuf_printf(&d->out, "NUMBER(%s)=%lld\n", enum_keys[i].name, (long long)v);
 	if ((enumerator(d, "pageflags", "PG_head", &v) ||
 	     enumerator(d, "pageflags", "PG_compound", &v)) && v >= 0 && v < 63)
-		put(d, "NUMBER(PG_head_mask)=%lld\n", 1LL << v);
+		strbuf_printf(&d->out, "NUMBER(PG_head_mask)=%lld\n", 1LL << v);
 	for (size_t i = 0; i < ARRAY_SIZE(page_type_keys); i++)
 		if (page_type_value(d, page_type_keys[i].type, &v))
-			put(d, "NUMBER(%s)=%lld\n", page_type_keys[i].key, (long long)v);
+			strbuf_printf(&d->out, "NUMBER(%s)=%lld\n", page_type_keys[i].key, (long long)v);
 }
 
 /**
@@ -759,8 +744,8 @@ char *dwarf_vmcoreinfo_text(const char *vmlinux, const struct dwarf_reloc *rel)
 	scan_dwarf(&d);
 	if (!read_release(&d, found, release))
 		goto out;
-	put(&d, "OSRELEASE=%s\n", release);
-	put(&d, "PAGESIZE=%ld\n", d.machine == EM_X86_64 ? 4096L : sysconf(_SC_PAGESIZE));
+	strbuf_printf(&d.out, "OSRELEASE=%s\n", release);
+	strbuf_printf(&d.out, "PAGESIZE=%ld\n", d.machine == EM_X86_64 ? 4096L : sysconf(_SC_PAGESIZE));
 	put_symbols(&d, found, rel);
 	put_aliases(&d, found, rel);
 	put_layout(&d);

@@ -74,6 +74,17 @@ bool parse_size(const char *s, uint64_t *out);
 bool parse_ulong(const char *s, unsigned long *out);
 bool page_is_zero(const uint8_t *page, unsigned int size);
 
+/* A growing text buffer, always NUL-terminated once written to. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strbuf_free(struct strbuf *sb);
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define ROUND_UP(n, a)	(DIV_ROUND_UP(n, a) * (a))
