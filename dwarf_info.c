@@ -806,6 +806,23 @@ bool dwarf_info_merge(struct vmcoreinfo *vi, bool *has_vmcoreinfo,
 	return ok;
 }
 
+/*
+ * Whether @vi tells where the struct pages are, as upstream's memory type
+ * check: mem_section (SPARSEMEM), the nodes' pglist_data with node_mem_map
+ * (DISCONTIGMEM: node_data, pgdat_list, or contig_page_data), or mem_map
+ * (FLATMEM).
+ */
+static bool has_mem_map_keys(const struct vmcoreinfo *vi)
+{
+	uint64_t v;
+
+	if (vmci_symbol(vi, "mem_section", &v) || vmci_symbol(vi, "mem_map", &v))
+		return true;
+	return vmci_offset(vi, "pglist_data.node_mem_map", &v) &&
+	       (vmci_symbol(vi, "node_data", &v) || vmci_symbol(vi, "pgdat_list", &v) ||
+		vmci_symbol(vi, "contig_page_data", &v));
+}
+
 /**
  * generate_vmcoreinfo - -g VMCOREINFO -x VMLINUX.
  */
@@ -820,10 +837,9 @@ int generate_vmcoreinfo(const struct options *opt)
 	if (!text)
 		return EXIT_FAILED;
 	ok = vmci_parse(&vi, text, strlen(text), opt->vmlinux);
-	if (ok && (!vmci_size(&vi, "page", &v) ||
-		   (!vmci_symbol(&vi, "mem_section", &v) && !vmci_symbol(&vi, "mem_map", &v)))) {
-		ERRMSG("Can't find the memory type: %s has no struct page, "
-		       "or neither mem_section nor mem_map.\n",
+	if (ok && (!vmci_size(&vi, "page", &v) || !has_mem_map_keys(&vi))) {
+		ERRMSG("Can't find the memory type: %s has no struct page, or none of "
+		       "mem_section, mem_map, pglist_data.node_mem_map with node_data/pgdat_list.\n",
 		       opt->vmlinux);
 		ok = false;
 	}

@@ -9,7 +9,13 @@
  * flag bits masked, plus start_pfn * SIZE(page) is the section's mem_map.
  * Consecutive sections whose struct pages are virtually contiguous (all of
  * them with SPARSEMEM_VMEMMAP) are merged, so the table stays tiny.
- * FLATMEM: SYMBOL(mem_map) holds the address of one array for all pfns.
+ * DISCONTIGMEM (x86_64 NUMA up to 2.6.24): every node's pglist_data has
+ * its own array, node_mem_map, for the pfns node_start_pfn up to
+ * node_start_pfn + node_spanned_pages.  The pglist_data are found through
+ * node_data[] (x86_64), pgdat_list[] (other architectures) or the chain
+ * from pgdat_list through pgdat_next (2.6.16 and older).
+ * FLATMEM: SYMBOL(mem_map) holds the address of one array for all pfns;
+ * without it, contig_page_data.node_mem_map is that array.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +28,7 @@
 
 #define SECTION_MARKED_PRESENT	0x1ULL
 #define SECTION_FLAG_MASK	0x3fULL	/* flag bits below the coded mem_map */
+#define MAX_NODES		1024	/* MAX_NUMNODES, NODES_SHIFT 10 at most */
 
 struct sparse_geom {
 	uint64_t per_root;	/* sections per root */
@@ -30,6 +37,14 @@ struct sparse_geom {
 	uint64_t size_ms;	/* SIZE(mem_section) */
 	uint64_t off_map;	/* OFFSET(mem_section.section_mem_map) */
 	bool extreme;
+};
+
+struct pgdat_offsets {
+	uint64_t mem_map;	/* OFFSET(pglist_data.node_mem_map) */
+	uint64_t start_pfn;	/* OFFSET(pglist_data.node_start_pfn) */
+	uint64_t spanned;	/* OFFSET(pglist_data.node_spanned_pages) */
+	uint64_t next;		/* OFFSET(pglist_data.pgdat_next), if any */
+	bool has_next;
 };
 
 static void add_range(struct memmap *mm, uint64_t start, uint64_t end,
@@ -53,6 +68,16 @@ static void add_range(struct memmap *mm, uint64_t start, uint64_t end,
 static uint64_t read_ulong(struct arch_ctx *ctx, const uint8_t *p)
 {
 	return tgetlong(&ctx->vc->tgt, p);
+}
+
+static bool read_ptr(struct arch_ctx *ctx, uint64_t va, uint64_t *val)
+{
+	uint8_t b[8];
+
+	if (!arch_read_virt(ctx, va, b, ctx->vc->tgt.ptr_size))
+		return false;
+	*val = read_ulong(ctx, b);
+	return true;
 }
 
 /*
@@ -173,22 +198,286 @@ static bool discover_flat(struct arch_ctx *ctx, uint64_t size_page,
 	return true;
 }
 
+/* SYMBOL(node_data) or SYMBOL(pgdat_list), whichever VMCOREINFO has. */
+static const char *pgdat_list_name(const struct vmcoreinfo *vi)
+{
+	uint64_t v;
+
+	if (vmci_symbol(vi, "node_data", &v))
+		return "node_data";
+	if (vmci_symbol(vi, "pgdat_list", &v))
+		return "pgdat_list";
+	return NULL;
+}
+
+/**
+ * pgdat_missing_key - the first key VMCOREINFO lacks to walk the nodes.
+ * @list:	"node_data", "pgdat_list" or "contig_page_data"
+ * @po:		filled with the pglist_data offsets
+ *
+ * Returns NULL when nothing is missing.
+ */
+static const char *pgdat_missing_key(const struct vmcoreinfo *vi,
+				     const char *list, struct pgdat_offsets *po)
+{
+	uint64_t len;
+
+	po->has_next = vmci_offset(vi, "pglist_data.pgdat_next", &po->next);
+	if (!strcmp(list, "node_data") && !vmci_length(vi, "node_data", &len))
+		return "LENGTH(node_data)";
+	if (!strcmp(list, "pgdat_list") && !vmci_length(vi, "pgdat_list", &len) &&
+	    !po->has_next)
+		return "LENGTH(pgdat_list) or OFFSET(pglist_data.pgdat_next)";
+	if (!vmci_offset(vi, "pglist_data.node_mem_map", &po->mem_map))
+		return "OFFSET(pglist_data.node_mem_map)";
+	if (!vmci_offset(vi, "pglist_data.node_start_pfn", &po->start_pfn))
+		return "OFFSET(pglist_data.node_start_pfn)";
+	if (!vmci_offset(vi, "pglist_data.node_spanned_pages", &po->spanned))
+		return "OFFSET(pglist_data.node_spanned_pages)";
+	return NULL;
+}
+
+/*
+ * node_online_map (a nodemask_t: SIZE(nodemask_t) bytes of longs), or NULL
+ * when VMCOREINFO has none or it reads as empty: then every node counts.
+ */
+static uint8_t *read_online_map(struct arch_ctx *ctx, size_t *len)
+{
+	unsigned int psz = ctx->vc->tgt.ptr_size;
+	uint64_t sym, size;
+	uint8_t *map;
+
+	if (!vmci_symbol(ctx->vi, "node_online_map", &sym))
+		return NULL;
+	if (!vmci_size(ctx->vi, "nodemask_t", &size))
+		size = psz;
+	size = ROUND_DOWN(MIN(size, MAX_NODES / 8), psz);
+	if (!size)
+		return NULL;
+	map = xmalloc((size_t)size);
+	if (arch_read_virt(ctx, sym, map, (size_t)size)) {
+		for (uint64_t i = 0; i < size; i++) {
+			if (map[i]) {
+				*len = (size_t)size;
+				return map;
+			}
+		}
+	}
+	DEBUG_MSG("node_online_map at %llx is unreadable or empty; taking every node\n",
+		  (unsigned long long)sym);
+	free(map);
+	return NULL;
+}
+
+static bool node_online(struct arch_ctx *ctx, const uint8_t *map, size_t len,
+			uint64_t node)
+{
+	unsigned int psz = ctx->vc->tgt.ptr_size;
+	uint64_t word = node / (psz * 8);
+
+	if (!map)
+		return true;
+	if ((word + 1) * psz > len)
+		return false;
+	return (read_ulong(ctx, map + word * psz) >> (node % (psz * 8))) & 1;
+}
+
+struct node_map {
+	unsigned int nid;
+	uint64_t pgdat;
+	struct mm_range r;
+};
+
+/**
+ * find_pgdats - the pglist_data of every node.
+ * @list:	"node_data" or "pgdat_list" with a LENGTH(): arrays indexed by
+ *		node id, whose NULL entries and nodes that node_online_map
+ *		leaves out are skipped; "pgdat_list" without one: the first
+ *		node of a chain through pglist_data.pgdat_next (2.6.16 and
+ *		older); "contig_page_data": the only node
+ * @nodes:	MAX_NODES entries; nid and pgdat are filled in
+ *
+ * Returns the number of nodes, or -1 after an error message.
+ */
+static int find_pgdats(struct arch_ctx *ctx, const char *list,
+		       const struct pgdat_offsets *po, struct node_map *nodes)
+{
+	unsigned int psz = ctx->vc->tgt.ptr_size;
+	uint64_t sym = 0, len, ptr;
+	uint8_t *arr, *map;
+	size_t map_len = 0;
+	int n = 0;
+
+	vmci_symbol(ctx->vi, list, &sym);
+	if (!strcmp(list, "contig_page_data")) {
+		nodes[0] = (struct node_map){ .nid = 0, .pgdat = sym };
+		return 1;
+	}
+	if (!vmci_length(ctx->vi, list, &len)) {
+		if (!read_ptr(ctx, sym, &ptr)) {
+			ERRMSG("Can't read pgdat_list at %llx.\n", (unsigned long long)sym);
+			return -1;
+		}
+		while (ptr) {
+			if (n == MAX_NODES || !ctx->ops->is_kvaddr(ctx, ptr)) {
+				ERRMSG("The pgdat_list chain is broken after %d nodes (next %llx).\n",
+				       n, (unsigned long long)ptr);
+				return -1;
+			}
+			nodes[n] = (struct node_map){ .nid = (unsigned int)n, .pgdat = ptr };
+			n++;
+			if (!read_ptr(ctx, ptr + po->next, &ptr)) {
+				ERRMSG("Can't read pglist_data.pgdat_next of node %d.\n", n - 1);
+				return -1;
+			}
+		}
+		return n;
+	}
+	len = MIN(len, MAX_NODES);
+	arr = xmalloc((size_t)(len * psz));
+	if (!arch_read_virt(ctx, sym, arr, (size_t)(len * psz))) {
+		ERRMSG("Can't read %s[%llu] at %llx.\n", list, (unsigned long long)len,
+		       (unsigned long long)sym);
+		free(arr);
+		return -1;
+	}
+	map = read_online_map(ctx, &map_len);
+	for (uint64_t i = 0; i < len; i++) {
+		ptr = read_ulong(ctx, arr + i * psz);
+		if (!ptr || !node_online(ctx, map, map_len, i))
+			continue;
+		if (!ctx->ops->is_kvaddr(ctx, ptr)) {
+			ERRMSG("%s[%llu] (%llx) is not a kernel address.\n", list,
+			       (unsigned long long)i, (unsigned long long)ptr);
+			n = -1;
+			break;
+		}
+		nodes[n++] = (struct node_map){ .nid = (unsigned int)i, .pgdat = ptr };
+	}
+	free(map);
+	free(arr);
+	return n;
+}
+
+static int cmp_node_start(const void *a, const void *b)
+{
+	const struct node_map *x = a, *y = b;
+
+	return (x->r.start_pfn > y->r.start_pfn) - (x->r.start_pfn < y->r.start_pfn);
+}
+
+/**
+ * discover_discontig - one mem_map range per node (DISCONTIGMEM).
+ * @po:		the pglist_data offsets (pgdat_missing_key() found them all)
+ * @list:	where the pglist_data are listed (find_pgdats())
+ * @model:	what -D calls the memory model
+ *
+ * node_mem_map is the struct page of node_start_pfn; the node's pfns end
+ * node_spanned_pages later.  As upstream, nodes without pages are skipped,
+ * a node reaching past @max_mapnr is cut there, and overlapping nodes are
+ * an error.  The ranges are sorted by pfn, as the filter walks them so.
+ */
+static bool discover_discontig(struct arch_ctx *ctx, const struct pgdat_offsets *po,
+			       uint64_t size_page, uint64_t max_mapnr,
+			       const char *list, const char *model, struct memmap *mm)
+{
+	struct node_map *nodes = xmalloc(MAX_NODES * sizeof(*nodes));
+	int nr, used = 0;
+	bool ok;
+
+	mm->model = model;
+	DEBUG_MSG("Memory type  : %s\n", model);
+	nr = find_pgdats(ctx, list, po, nodes);
+	ok = nr >= 0;
+	for (int i = 0; ok && i < nr; i++) {
+		struct node_map nd = nodes[i];
+		uint64_t start, spanned, map;
+
+		if (!read_ptr(ctx, nd.pgdat + po->start_pfn, &start) ||
+		    !read_ptr(ctx, nd.pgdat + po->spanned, &spanned) ||
+		    !read_ptr(ctx, nd.pgdat + po->mem_map, &map)) {
+			ERRMSG("Can't read the pglist_data of node %u at %llx.\n", nd.nid,
+			       (unsigned long long)nd.pgdat);
+			ok = false;
+			break;
+		}
+		DEBUG_MSG("node %u: pglist_data %llx, pfn %llx+%llx, node_mem_map %llx\n",
+			  nd.nid, (unsigned long long)nd.pgdat, (unsigned long long)start,
+			  (unsigned long long)spanned, (unsigned long long)map);
+		if (!spanned || start >= max_mapnr)
+			continue;
+		if (!ctx->ops->is_kvaddr(ctx, map)) {
+			ERRMSG("The node_mem_map of node %u (%llx) is not a kernel address.\n",
+			       nd.nid, (unsigned long long)map);
+			ok = false;
+			break;
+		}
+		nd.r = (struct mm_range){ start, start + MIN(spanned, max_mapnr - start), map };
+		nodes[used++] = nd;
+	}
+	if (ok && !used) {
+		ERRMSG("No online node listed by %s has pages below pfn %llx.\n", list,
+		       (unsigned long long)max_mapnr);
+		ok = false;
+	}
+	if (ok)
+		qsort(nodes, (size_t)used, sizeof(*nodes), cmp_node_start);
+	for (int i = 0; ok && i < used; i++) {
+		if (i && nodes[i].r.start_pfn < nodes[i - 1].r.end_pfn) {
+			ERRMSG("The pfns of node %u (%llx-%llx) overlap those of node %u.\n",
+			       nodes[i].nid, (unsigned long long)nodes[i].r.start_pfn,
+			       (unsigned long long)nodes[i].r.end_pfn, nodes[i - 1].nid);
+			ok = false;
+			break;
+		}
+		add_range(mm, nodes[i].r.start_pfn, nodes[i].r.end_pfn,
+			  nodes[i].r.mem_map, size_page);
+	}
+	free(nodes);
+	if (!ok)
+		mm->n = 0;
+	return ok;
+}
+
 /**
  * memmap_discover - build the pfn -> struct page table.
  * @size_page: SIZE(page)
  * @max_mapnr: number of pfns the dump covers
+ *
+ * SYMBOL(mem_section) means SPARSEMEM; else node_data or pgdat_list with
+ * the pglist_data keys mean DISCONTIGMEM; else SYMBOL(mem_map), or
+ * contig_page_data's node_mem_map, means FLATMEM.
  */
 bool memmap_discover(struct arch_ctx *ctx, uint64_t page_size,
 		     uint64_t size_page, uint64_t max_mapnr, struct memmap *mm)
 {
+	const struct vmcoreinfo *vi = ctx->vi;
+	const char *list, *missing = NULL;
+	struct pgdat_offsets po;
 	uint64_t sym;
 
 	memset(mm, 0, sizeof(*mm));
-	if (vmci_symbol(ctx->vi, "mem_section", &sym))
+	if (vmci_symbol(vi, "mem_section", &sym))
 		return discover_sparse(ctx, page_size, size_page, max_mapnr, sym, mm);
-	if (vmci_symbol(ctx->vi, "mem_map", &sym))
+	list = pgdat_list_name(vi);
+	if (list) {
+		missing = pgdat_missing_key(vi, list, &po);
+		if (!missing)
+			return discover_discontig(ctx, &po, size_page, max_mapnr, list,
+						  "DISCONTIGMEM", mm);
+	}
+	if (vmci_symbol(vi, "mem_map", &sym))
 		return discover_flat(ctx, size_page, max_mapnr, sym, mm);
-	ERRMSG("VMCOREINFO has neither SYMBOL(mem_section) nor SYMBOL(mem_map); can't find the struct page array.\n");
+	if (missing) {
+		ERRMSG("VMCOREINFO has SYMBOL(%s) but lacks %s; can't find the struct page arrays of the nodes (DISCONTIGMEM).\n",
+		       list, missing);
+		return false;
+	}
+	if (vmci_symbol(vi, "contig_page_data", &sym) &&
+	    !pgdat_missing_key(vi, "contig_page_data", &po))
+		return discover_discontig(ctx, &po, size_page, max_mapnr,
+					  "contig_page_data", "FLATMEM", mm);
+	ERRMSG("VMCOREINFO has none of SYMBOL(mem_section), SYMBOL(node_data), SYMBOL(pgdat_list), SYMBOL(mem_map); can't find the struct page array.\n");
 	return false;
 }
 

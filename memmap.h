@@ -23,7 +23,7 @@ struct mm_range {
 struct memmap {
 	struct mm_range *r;
 	size_t n;
-	const char *model;	/* "SPARSEMEM_EX", "SPARSEMEM", "FLATMEM" */
+	const char *model;	/* "SPARSEMEM_EX", "SPARSEMEM", "DISCONTIGMEM", "FLATMEM" */
 };
 
 bool memmap_discover(struct arch_ctx *ctx, uint64_t page_size,

@@ -8,9 +8,9 @@ range) from a short text description, together with a JSON "truth" file that
 lists, for every dump level, the pfns that upstream makedumpfile semantics
 exclude.  The memory image is self-consistent: real x86_64 4/5-level page
 tables rooted at init_top_pgt map the kernel image, the direct map and the
-vmemmap; mem_section (SPARSEMEM_EXTREME or static SPARSEMEM) or mem_map
-(FLATMEM) describe every RAM pfn's struct page; zones carry real buddy free
-lists.
+vmemmap; mem_section (SPARSEMEM_EXTREME or static SPARSEMEM), the nodes'
+pglist_data.node_mem_map (DISCONTIGMEM) or mem_map (FLATMEM) describe every
+RAM pfn's struct page; zones carry real buddy free lists.
 
 Library use::
 
@@ -129,7 +129,7 @@ def _vmcoreinfo_era(g):
     if not g.numa:
         sym('mem_map', g.sym['mem_map'])
         sym('contig_page_data', g.sym['contig_page_data'])
-    if g.memmap != 'flat':
+    if g.sparse:
         sym('mem_section', g.sym['mem_section'])
         L.append(('LENGTH(mem_section)', '%d' % g.nr_section_roots))
         L.append(('SIZE(mem_section)', '%d' % g.mem_section_size))
@@ -164,7 +164,8 @@ def _vmcoreinfo_era(g):
     po = p.pgdat_off
     L.append(('OFFSET(pglist_data.node_zones)', '%d' % po['node_zones']))
     L.append(('OFFSET(pglist_data.nr_zones)', '%d' % po['nr_zones']))
-    if g.memmap == 'flat':
+    if not g.sparse:
+        # CONFIG_FLAT_NODE_MEM_MAP (FLATMEM and DISCONTIGMEM)
         L.append(('OFFSET(pglist_data.node_mem_map)', '%d' % po['node_mem_map']))
     L.append(('OFFSET(pglist_data.node_start_pfn)', '%d' % po['node_start_pfn']))
     L.append(('OFFSET(pglist_data.node_spanned_pages)', '%d' % po['node_spanned_pages']))
@@ -258,7 +259,7 @@ def _vmcoreinfo_era(g):
         L.append(('NUMBER(pgtable_l5_enabled)', '%d' % (1 if g.paging == 5 else 0)))
     if g.numa:
         sym('node_data', g.sym['node_data'])
-        L.append(('LENGTH(node_data)', '%d' % p.max_numnodes))
+        L.append(('LENGTH(node_data)', '%d' % g.max_numnodes))
     if 'KERNELOFFSET' in K:
         L.append(('KERNELOFFSET', '%x' % g.kaslr))
     if 'KERNEL_IMAGE_SIZE_arch' in K:
@@ -285,7 +286,7 @@ def _vmcoreinfo_dwarf(g):
         L.append(('SYMBOL(%s)' % name, '%x' % val))
     if not g.numa:
         sym('mem_map', g.sym['mem_map'])
-    if g.memmap != 'flat':
+    if g.sparse:
         sym('mem_section', g.sym['mem_section'])
     sym('system_utsname' if p.version < (2, 6, 19) else 'init_uts_ns', g.sym['init_uts_ns'])
     sym('_stext', g.sym['_stext'])
@@ -299,7 +300,7 @@ def _vmcoreinfo_dwarf(g):
         sym('contig_page_data', g.sym['contig_page_data'])
     s = p.sizes
     L.append(('SIZE(page)', '%d' % p.struct_page_size))
-    if g.memmap != 'flat':
+    if g.sparse:
         L.append(('SIZE(mem_section)', '%d' % g.mem_section_size))
     L.append(('SIZE(pglist_data)', '%d' % s['pglist_data']))
     L.append(('SIZE(zone)', '%d' % s['zone']))
@@ -312,11 +313,13 @@ def _vmcoreinfo_dwarf(g):
     L.append(('OFFSET(page.lru)', '%d' % o['lru']))
     L.append(('OFFSET(page._mapcount)', '%d' % o['mapcount']))
     L.append(('OFFSET(page.private)', '%d' % o['private']))
-    if g.memmap != 'flat':
+    if g.sparse:
         L.append(('OFFSET(mem_section.section_mem_map)', '0'))
     po = p.pgdat_off
     L.append(('OFFSET(pglist_data.node_zones)', '%d' % po['node_zones']))
     L.append(('OFFSET(pglist_data.nr_zones)', '%d' % po['nr_zones']))
+    if not g.sparse:
+        L.append(('OFFSET(pglist_data.node_mem_map)', '%d' % po['node_mem_map']))
     L.append(('OFFSET(pglist_data.node_start_pfn)', '%d' % po['node_start_pfn']))
     L.append(('OFFSET(pglist_data.node_spanned_pages)', '%d' % po['node_spanned_pages']))
     zo = p.zone_off
@@ -328,10 +331,10 @@ def _vmcoreinfo_dwarf(g):
     L.append(('OFFSET(list_head.prev)', '8'))
     L.append(('OFFSET(vm_struct.addr)', '8'))
     L.append(('LENGTH(zone.free_area)', '%d' % p.max_order))
-    if g.memmap != 'flat':
+    if g.sparse:
         L.append(('LENGTH(mem_section)', '%d' % g.nr_section_roots))
     if g.numa:
-        L.append(('LENGTH(node_data)', '%d' % p.max_numnodes))
+        L.append(('LENGTH(node_data)', '%d' % g.max_numnodes))
     if p.migrate_types > 1:
         L.append(('LENGTH(free_area.free_list)', '%d' % p.migrate_types))
     return L
@@ -872,8 +875,8 @@ def parse_description(text):
                     sp.memory.append(parse_addr_range(a))
             elif d == 'memmap':
                 need(1)
-                if args[0] not in ('sparse_extreme', 'sparse', 'flat'):
-                    raise GenError('memmap must be sparse_extreme, sparse or flat')
+                if args[0] not in ('sparse_extreme', 'sparse', 'discontig', 'flat'):
+                    raise GenError('memmap must be sparse_extreme, sparse, discontig or flat')
                 sp.memmap = args[0]
             elif d == 'vmemmap_pages':
                 need(1)
@@ -1095,16 +1098,22 @@ class Generator:
         self.kaslr = spec.kaslr
         if self.kaslr % SZ_2M:
             raise GenError('kaslr offset must be 2 MiB aligned')
+        self.sparse = self.memmap in ('sparse_extreme', 'sparse')
         self.numa = spec.numa if spec.numa is not None else (self.memmap != 'flat')
         if self.memmap == 'flat' and self.numa:
             raise GenError('flat memmap is only supported with numa off')
+        if self.memmap == 'discontig' and not self.numa:
+            raise GenError('discontig memmap needs numa on (node_data)')
         vp = spec.vmemmap_pages or ('2M' if p.default_vmemmap else 'none')
-        self.vmemmap_pages = vp if self.memmap != 'flat' else 'none'
+        self.vmemmap_pages = vp if self.sparse else 'none'
         self.spsz = p.struct_page_size
-        if self.vmemmap_pages == 'none' and self.memmap != 'flat':
+        if self.vmemmap_pages == 'none' and self.sparse:
             self.vmemmap = False
         else:
-            self.vmemmap = self.memmap != 'flat'
+            self.vmemmap = self.sparse
+        # MAX_NUMNODES: NODES_SHIFT 6 on the x86_64 kernels that had
+        # DISCONTIGMEM (2.6.18, 2.6.24 arch Kconfig), 10 on distro kernels since
+        self.max_numnodes = 64 if self.memmap == 'discontig' else p.max_numnodes
         self.mem_section_size = spec.mem_section_size or p.default_mem_section_size
         self.max_physmem_bits = spec.max_physmem_bits or (52 if self.paging == 5 else
                                                           p.default_max_physmem_bits)
@@ -1145,6 +1154,12 @@ class Generator:
                 return True
         return False
 
+    def node_of(self, pfn):
+        for n in self.nodes:
+            if n['start'] <= pfn < n['end']:
+                return n
+        raise GenError('internal: pfn %#x is in no node' % pfn)
+
     def meta_page(self, pfn):
         pg = self.meta.get(pfn)
         if pg is None:
@@ -1162,9 +1177,14 @@ class Generator:
             self.used.add(p)
             self.meta_label[p] = label
 
-    def alloc_meta(self, n, align=1, label='meta'):
-        """memblock-like top-down allocation of n contiguous free RAM pfns."""
-        for a, b in sorted(self.ram, reverse=True):
+    def alloc_meta(self, n, align=1, label='meta', within=None):
+        """memblock-like top-down allocation of n contiguous free RAM pfns
+        (inside the pfn range `within`, e.g. a node, if given)."""
+        ranges = self.ram
+        if within is not None:
+            ranges = [(max(a, within[0]), min(b, within[1])) for a, b in ranges
+                      if max(a, within[0]) < min(b, within[1])]
+        for a, b in sorted(ranges, reverse=True):
             cand = _align_down(b - n, align)
             while cand >= a:
                 conflict = None
@@ -1205,6 +1225,9 @@ class Generator:
         """struct page address of pfn."""
         if self.memmap == 'flat':
             return self.flat_mem_map_va + pfn * self.spsz
+        if self.memmap == 'discontig':
+            n = self.node_of(pfn)
+            return n['mem_map_va'] + (pfn - n['start']) * self.spsz
         if self.vmemmap:
             return self.vmemmap_base + pfn * self.spsz
         sec = pfn // self.section_pfns
@@ -1214,6 +1237,9 @@ class Generator:
         """physical address holding struct page of pfn (None if not backed)."""
         if self.memmap == 'flat':
             return self.flat_mem_map_pa + pfn * self.spsz
+        if self.memmap == 'discontig':
+            n = self.node_of(pfn)
+            return n['mem_map_pa'] + (pfn - n['start']) * self.spsz
         if self.vmemmap:
             off = pfn * self.spsz
             vpage = off >> PAGE_SHIFT
@@ -1249,6 +1275,15 @@ class Generator:
         for a, b in ram:
             self.ram_pfns.extend(range(a, b))
         self.ram_set = set(self.ram_pfns)
+        # nodes: with DISCONTIGMEM one per RAM range, else one for everything
+        if self.memmap == 'discontig':
+            if len(ram) > self.max_numnodes:
+                raise GenError('discontig: more RAM ranges (nodes) than MAX_NUMNODES %d'
+                               % self.max_numnodes)
+            self.nodes = [dict(nid=i, start=a, end=b) for i, (a, b) in enumerate(ram)]
+        else:
+            self.nodes = [dict(nid=0, start=0 if self.memmap == 'flat' else ram[0][0],
+                               end=self.max_pfn)]
         # descriptions
         self.desc = {}          # pfn -> (run index, role, pos)
         self.runs = []
@@ -1467,6 +1502,19 @@ class Generator:
             self.flat_mem_map_va = self.dm_va(self.flat_mem_map_pa)
             self.memmap_pfns = set(range(0, self.max_pfn))
             return
+        if self.memmap == 'discontig':
+            # alloc_node_mem_map(): from the node's own memory, for its pfns
+            # rounded out to MAX_ORDER_NR_PAGES; node_mem_map points at the
+            # struct page of node_start_pfn inside that array
+            mo = 1 << (self.profile.max_order - 1)
+            for n in self.nodes:
+                a, b = _align_down(n['start'], mo), _align_up(n['end'], mo)
+                pf = self.alloc_meta(_align_up((b - a) * SZ, PAGE_SIZE) >> PAGE_SHIFT,
+                                     label='mem_map', within=(n['start'], n['end']))
+                n['mem_map_pa'] = (pf[0] << PAGE_SHIFT) + (n['start'] - a) * SZ
+                n['mem_map_va'] = self.dm_va(n['mem_map_pa'])
+                self.memmap_pfns.update(range(n['start'], n['end']))
+            return
         if not self.vmemmap:
             self.classic_map_pa = {}
             self.classic_map_va = {}
@@ -1533,7 +1581,7 @@ class Generator:
                     self.vmemmap_backing[gp * per_g + q] = found + q
 
     def _alloc_mem_section(self):
-        if self.memmap == 'flat':
+        if not self.sparse:
             return
         spr = self.sections_per_root
         self.ms_root_pa = {}
@@ -1562,6 +1610,16 @@ class Generator:
 
     def _alloc_pgdat(self):
         size = self.profile.sizes['pglist_data']
+        if self.memmap == 'discontig':
+            # setup_node_bootmem() (2.6.18/2.6.24 x86_64): node_data[nid] is
+            # found in the node's own memory
+            for n in self.nodes:
+                pf = self.alloc_meta(_align_up(size, PAGE_SIZE) >> PAGE_SHIFT,
+                                     label='pglist_data', within=(n['start'], n['end']))
+                n['pgdat_pa'] = pf[0] << PAGE_SHIFT
+                n['pgdat_va'] = self.dm_va(n['pgdat_pa'])
+            self.pgdat_pa, self.pgdat_va = self.nodes[0]['pgdat_pa'], self.nodes[0]['pgdat_va']
+            return
         if self.numa:
             pf = self.alloc_meta(_align_up(size, PAGE_SIZE) >> PAGE_SHIFT, label='pglist_data')
             self.pgdat_pa = pf[0] << PAGE_SHIFT
@@ -1569,6 +1627,7 @@ class Generator:
         else:
             self.pgdat_pa = self.kernel_phys + self.kimg['contig_page_data']
             self.pgdat_va = self.sym['contig_page_data']
+        self.nodes[0].update(pgdat_pa=self.pgdat_pa, pgdat_va=self.pgdat_va)
 
     def _build_page_tables(self):
         root = self.kernel_phys + self.kimg['init_top_pgt']
@@ -1634,6 +1693,10 @@ class Generator:
     def _flags_upper(self, pfn):
         p = self.profile
         zone = self.zone_of(pfn)
+        if self.memmap == 'discontig':
+            # no section field: NODES_SHIFT 6 and ZONES_SHIFT 2 from bit 63
+            # (include/linux/mm.h, 2.6.18 and 2.6.24)
+            return (self.node_of(pfn)['nid'] << 58) | (zone << 56)
         if self.vmemmap or self.memmap == 'flat':
             L = p.flags_layout_vmemmap
             v = zone << L['zone'][0]
@@ -1889,25 +1952,39 @@ class Generator:
         # of free classes cannot exist
 
     def _build_free_lists(self):
-        """Link buddy heads into zone free_area[order].free_list[mt] (page.lru)."""
+        """Link buddy heads into zone free_area[order].free_list[mt] (page.lru)
+        of their node's pglist_data."""
         p = self.profile
-        zo = p.zone_off
         self.zone_lists = {}
         for head, order, mt in self.free_blocks:
             if order >= p.max_order:
                 continue       # a kernel would never have this; trap pages are not listed
             z = self.zone_of(head)
             self.zone_lists.setdefault((z, order, mt), []).append(head)
+        for node in self.nodes:
+            self._build_node(node)
+
+    def _build_node(self, node):
+        """One node's pglist_data: its zones' free lists and counters."""
+        p = self.profile
+        zo = p.zone_off
+        pgdat_pa, pgdat_va = node['pgdat_pa'], node['pgdat_va']
+        mine = lambda pfn: node['start'] <= pfn < node['end']          # noqa: E731
+        lists = {}
+        for key, heads in self.zone_lists.items():
+            heads = [h for h in heads if mine(h)]
+            if heads:
+                lists[key] = heads
         zsize = p.sizes['zone']
-        for (z, order, mt), heads in sorted(self.zone_lists.items()):
-            zone_va = self.pgdat_va + p.pgdat_off['node_zones'] + z * zsize
+        for (z, order, mt), heads in sorted(lists.items()):
+            zone_va = pgdat_va + p.pgdat_off['node_zones'] + z * zsize
             head_va = zone_va + zo['free_area'] + order * p.sizes['free_area'] + mt * 16
-            nodes = [head_va] + [self.page_va(h) + p.page_off['lru'] for h in heads]
-            for i, nva in enumerate(nodes):
-                nxt = nodes[(i + 1) % len(nodes)]
-                prv = nodes[i - 1]
+            chain = [head_va] + [self.page_va(h) + p.page_off['lru'] for h in heads]
+            for i, nva in enumerate(chain):
+                nxt = chain[(i + 1) % len(chain)]
+                prv = chain[i - 1]
                 if i == 0:
-                    pa = self.pgdat_pa + (head_va - self.pgdat_va)
+                    pa = pgdat_pa + (head_va - pgdat_va)
                     self.wr64(pa, nxt)
                     self.wr64(pa + 8, prv)
                 else:
@@ -1916,18 +1993,19 @@ class Generator:
         # empty lists point to themselves; zone counters
         zones = {}
         for pfn in self.ram_pfns:
-            zones.setdefault(self.zone_of(pfn), []).append(pfn)
-        self.nr_zones = max(zones) + 1
+            if mine(pfn):
+                zones.setdefault(self.zone_of(pfn), []).append(pfn)
+        nr_zones = max(zones) + 1
         for z in range(p.nr_zones_max):
-            zone_va = self.pgdat_va + p.pgdat_off['node_zones'] + z * zsize
-            zpa = self.pgdat_pa + (zone_va - self.pgdat_va)
+            zone_va = pgdat_va + p.pgdat_off['node_zones'] + z * zsize
+            zpa = pgdat_pa + (zone_va - pgdat_va)
             for order in range(p.max_order):
                 for mt in range(p.migrate_types):
                     off = zo['free_area'] + order * p.sizes['free_area'] + mt * 16
-                    if (z, order, mt) not in self.zone_lists:
+                    if (z, order, mt) not in lists:
                         self.wr64(zpa + off, zone_va + off)
                         self.wr64(zpa + off + 8, zone_va + off)
-                nr_free = sum(len(v) for (zz, o, m), v in self.zone_lists.items()
+                nr_free = sum(len(v) for (zz, o, m), v in lists.items()
                               if zz == z and o == order)
                 self.wr64(zpa + zo['free_area'] + order * p.sizes['free_area'] + p.migrate_types * 16,
                           nr_free)
@@ -1937,17 +2015,18 @@ class Generator:
                 self.wr64(zpa + zo['spanned_pages'] - 8, len(zp))       # managed_pages
                 self.wr64(zpa + zo['spanned_pages'], zp[-1] + 1 - zp[0])
                 self.wr64(zpa + zo['present_pages'], len(zp))
-                free = sum((1 << o) * len(v) for (zz, o, m), v in self.zone_lists.items() if zz == z)
+                free = sum((1 << o) * len(v) for (zz, o, m), v in lists.items() if zz == z)
                 self.wr64(zpa + zo['vm_stat'], free)  # vm_stat[NR_FREE_PAGES]
         po = p.pgdat_off
-        self.wr32(self.pgdat_pa + po['nr_zones'], self.nr_zones)
-        self.wr64(self.pgdat_pa + po['node_start_pfn'], self.ram[0][0] if self.memmap != 'flat' else 0)
-        self.wr64(self.pgdat_pa + po['node_present_pages'], len(self.ram_pfns))
-        self.wr64(self.pgdat_pa + po['node_spanned_pages'],
-                  self.max_pfn - (self.ram[0][0] if self.memmap != 'flat' else 0))
-        self.wr32(self.pgdat_pa + po['node_id'], 0)
+        self.wr32(pgdat_pa + po['nr_zones'], nr_zones)
+        self.wr64(pgdat_pa + po['node_start_pfn'], node['start'])
+        self.wr64(pgdat_pa + po['node_present_pages'], sum(len(v) for v in zones.values()))
+        self.wr64(pgdat_pa + po['node_spanned_pages'], node['end'] - node['start'])
+        self.wr32(pgdat_pa + po['node_id'], node['nid'])
         if self.memmap == 'flat':
-            self.wr64(self.pgdat_pa + po['node_mem_map'], self.flat_mem_map_va)
+            self.wr64(pgdat_pa + po['node_mem_map'], self.flat_mem_map_va)
+        elif self.memmap == 'discontig':
+            self.wr64(pgdat_pa + po['node_mem_map'], node['mem_map_va'])
 
     def struct_page_bytes(self, pfn):
         n = self.spsz
@@ -1977,6 +2056,8 @@ class Generator:
         if self.memmap == 'flat':
             self.wr64(self.kimg_va_to_pa(self.sym['mem_map']), self.flat_mem_map_va)
             return
+        if self.memmap == 'discontig':
+            return                      # node_mem_map is in each pglist_data
         spp = self.section_pfns
         flags = self.profile.section_flags
         if self.memmap == 'sparse_extreme':
@@ -2012,14 +2093,15 @@ class Generator:
         v = self.profile.version
         uts_off = 0 if v >= (5, 11, 0) or v < (2, 6, 19) else 4
         self.wr(kp + self.kimg['init_uts_ns'] + uts_off, uts)
-        # node_online_map: node 0
-        self.wr64(self.kimg_va_to_pa(self.sym['node_online_map']), 1)
+        # node_online_map: nodes 0 .. n-1
+        self.wr64(self.kimg_va_to_pa(self.sym['node_online_map']), (1 << len(self.nodes)) - 1)
         # vmap_area_list: empty list_head
         va = self.sym['vmap_area_list']
         self.wr64(self.kimg_va_to_pa(va), va)
         self.wr64(self.kimg_va_to_pa(va) + 8, va)
         if self.numa:
-            self.wr64(kp + self.kimg['node_data'], self.pgdat_va)
+            for n in self.nodes:
+                self.wr64(kp + self.kimg['node_data'] + 8 * n['nid'], n['pgdat_va'])
         self.wr64(self.kimg_va_to_pa(self.sym['kallsyms_num_syms']), 0)
         self.wr64(self.kimg_va_to_pa(self.sym['phys_base']), self.phys_base)
         va = self.sym['vmlist']
@@ -2033,7 +2115,12 @@ class Generator:
         for pfn in (self.ram_pfns[0], self.ram_pfns[-1]):
             checks.append((self.page_va(pfn), self.page_pa(pfn)))
             checks.append((self.dm_va(pfn << PAGE_SHIFT), pfn << PAGE_SHIFT))
-        if self.memmap == 'sparse_extreme' or self.memmap == 'sparse':
+        for n in self.nodes:
+            checks.append((n['pgdat_va'], n['pgdat_pa']) if self.numa else
+                          (n['pgdat_va'], self.kimg_va_to_pa(n['pgdat_va'])))
+            if self.memmap == 'discontig':
+                checks.append((n['mem_map_va'], n['mem_map_pa']))
+        if self.sparse:
             checks.append((self.sym['mem_section'], getattr(self, 'ms_roots_pa', None) or
                            self.ms_static_pa))
         for va, pa in checks:
@@ -2314,12 +2401,16 @@ class Generator:
                 paging=self.paging, memmap=self.memmap, vmemmap_pages=self.vmemmap_pages,
                 init_top_pgt_pa=self.pt.root,
                 symbols={k: v for k, v in sorted(self.sym.items())},
-                present_sections=self.present_sections if self.memmap != 'flat' else [],
+                present_sections=self.present_sections if self.sparse else [],
                 free_blocks=[[h, o] for h, o, m in self.free_blocks],
             ),
             vmcoreinfo=self.vmcoreinfo,
             vmcoreinfo_in_note=self.vmcoreinfo_in_note,
         )
+        if self.memmap == 'discontig':
+            t['meta']['nodes'] = [dict(nid=n['nid'], start_pfn=n['start'], end_pfn=n['end'],
+                                       pglist_data=n['pgdat_va'], node_mem_map=n['mem_map_va'])
+                                  for n in self.nodes]
         return t
 
     def _evaluate(self, P, in_segs, max_mapnr, base):
@@ -2330,6 +2421,9 @@ class Generator:
         # mem_map_data ranges
         if self.memmap == 'flat':
             mm_ranges = [(0, max_mapnr)]
+        elif self.memmap == 'discontig':
+            mm_ranges = sorted((n['start'], min(n['end'], max_mapnr)) for n in self.nodes
+                               if n['start'] < max_mapnr)
         else:
             mm_ranges = []
             for sec in range(-(-max_mapnr // spp)):
