@@ -8,6 +8,9 @@
 #   - the first kernel's initramfs: busybox, /bin/workload, Debian's kexec
 #     with its libraries, the kernel as /vmlinuz and the capture initramfs
 #     as /initrd.
+# The same on x86_64 and arm64 (run-kdump.sh --arch aarch64, all binaries
+# arm64 ones); the capture kernel gets the first kernel's console= (ttyS0,
+# ttyAMA0).
 #
 # First kernel (no /proc/vmcore): start the workload, load the capture
 # kernel with `kexec -p`, write KDUMP-TEST-MARKER to /dev/kmsg and crash
@@ -53,6 +56,33 @@ fail() {
 }
 
 # --- first kernel -----------------------------------------------------------
+# kexec-tools (2.0.25) on arm64 reads _text from /proc/kallsyms: for the
+# page offset, and for the kernel image's PT_LOAD in the ELF headers it
+# makes for the capture kernel.  Without CONFIG_KALLSYMS_ALL (Debian's
+# cloud-arm64 kernel) kallsyms only lists the range from _stext on, kexec
+# says "Can't get the symbol of _text to calculate page_offset" and builds
+# broken headers (page offset 0; /proc/vmcore some 16 EiB long, unreadable).
+# _text is the start of the head text, which the linker script
+# (arch/arm64/kernel/vmlinux.lds.S) makes one 64 KiB block before _stext,
+# and the image is mapped with 2 MiB blocks: _text = _stext - 64 KiB, 2 MiB
+# aligned.  A copy of kallsyms with that _text in front is bind-mounted
+# over /proc/kallsyms - what kexec reads from a KALLSYMS_ALL kernel.
+arm64_kallsyms_text() {
+	grep -q ' _text$' /proc/kallsyms && return 0
+	stext=$(awk '$3 == "_stext" { print $1; exit }' /proc/kallsyms)
+	case $stext in
+	????????????????) ;;
+	*) fail "no _stext in /proc/kallsyms" ;;
+	esac
+	# 64-bit addresses: compute on the low 32 bits (no borrow, see above)
+	lo=$((0x${stext#????????} - 0x10000))
+	[ $((lo % 0x200000)) = 0 ] || fail "_stext $stext - 64 KiB is not 2 MiB aligned"
+	text=$(printf '%s%08x' "${stext%????????}" "$lo")
+	{ echo "$text T _text"; cat /proc/kallsyms; } > /tmp/kallsyms
+	mount --bind /tmp/kallsyms /proc/kallsyms || fail "cannot bind-mount /proc/kallsyms"
+	say "kallsyms lacks _text (no KALLSYMS_ALL): _text $text added for kexec"
+}
+
 first_kernel() {
 	mkdir -p /mnt/tmpfs
 	mount -t tmpfs -o size=50% tmpfs /mnt/tmpfs
@@ -81,8 +111,13 @@ first_kernel() {
 	done
 	cat /tmp/workload.out
 
+	[ "$(uname -m)" = aarch64 ] && arm64_kallsyms_text
+	cons=ttyS0
+	for w in $(cat /proc/cmdline); do
+		case $w in console=*) cons=${w#console=} ;; esac
+	done
 	kexec -p /vmlinuz --initrd=/initrd \
-		--append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1" ||
+		--append="console=$cons irqpoll nr_cpus=1 reset_devices panic=-1" ||
 		fail "kexec -p failed"
 	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
 		fail "kexec_crash_loaded is not 1 after kexec -p"

@@ -2,8 +2,9 @@
 # run-kdump.sh - end-to-end kdump under QEMU with our static makedumpfile
 # as the collector in a real capture kernel.
 #
-# Usage: tests/kdump/run-kdump.sh [--force] [--timeout SECONDS]
-#                                 [--binary PATH] [--out DIR]
+# Usage: tests/kdump/run-kdump.sh [--arch x86_64|aarch64] [--force]
+#                                 [--timeout SECONDS] [--binary PATH]
+#                                 [--out DIR]
 #
 # Boots Debian's cloud kernel (cached in build/kernel/, see tests/vm/lib.sh)
 # under QEMU/TCG (q35, -cpu max, 1 GiB) with crashkernel=256M.  Its /init
@@ -38,6 +39,18 @@
 #   --binary PATH  the collector (default build/static/makedumpfile; built
 #                  with `make LINKTYPE=static` when missing)
 #   --timeout S    seconds for the whole QEMU run (default 600)
+#   --arch aarch64 the same on arm64: Debian's arm64 cloud kernel on QEMU's
+#                  `virt` board (-cpu max,pauth-impdef=on, 1 GiB, TCG, as
+#                  tests/vm/mkvmcore.sh --arch aarch64), console ttyAMA0;
+#                  busybox-static:arm64 (vm_fetch_busybox) and the arm64
+#                  kexec-tools and makedumpfile with their libraries
+#                  (vm_fetch_debs, build/kernel/kdump-arm64/) come from
+#                  Debian's arm64 packages, the workload is cross-compiled;
+#                  the collector defaults to build/static-aarch64/makedumpfile
+#                  (`make CROSS=aarch64-linux-gnu- LINKTYPE=static`), DIR to
+#                  build/kdump-aarch64/.  The same disks and cases.  The
+#                  first kernel's init.sh adds the _text the cloud kernel's
+#                  kallsyms lacks for kexec (see arm64_kallsyms_text there).
 
 set -euo pipefail
 
@@ -47,8 +60,9 @@ HERE=$ROOT/tests/kdump
 BUILD=$ROOT/build
 PY=/usr/bin/python3
 
-OUTDIR=$BUILD/kdump
-NG=$BUILD/static/makedumpfile
+ARCH=x86_64
+OUTDIR=
+NG=
 TIMEOUT=600
 FORCE=no
 
@@ -67,10 +81,28 @@ while [ $# -gt 0 ]; do
 	--binary=*) NG=${1#*=}; shift ;;
 	--out) OUTDIR=${2:?}; shift 2 ;;
 	--out=*) OUTDIR=${1#*=}; shift ;;
+	--arch) ARCH=${2:?}; shift 2 ;;
+	--arch=*) ARCH=${1#*=}; shift ;;
 	-h|--help) usage ;;
 	*) die "unknown argument: $1" ;;
 	esac
 done
+# per architecture: the default collector and results, how to build it
+case $ARCH in
+x86_64)
+	: "${OUTDIR:=$BUILD/kdump}"
+	DEF_NG=$BUILD/static/makedumpfile
+	MAKE_NG=(LINKTYPE=static)
+	;;
+aarch64|arm64)
+	ARCH=aarch64
+	: "${OUTDIR:=$BUILD/kdump-aarch64}"
+	DEF_NG=$BUILD/static-aarch64/makedumpfile
+	MAKE_NG=(CROSS=aarch64-linux-gnu- LINKTYPE=static)
+	;;
+*) die "unsupported --arch $ARCH (x86_64 or aarch64)" ;;
+esac
+: "${NG:=$DEF_NG}"
 case $OUTDIR in /*) ;; *) OUTDIR=$PWD/$OUTDIR ;; esac
 case $NG in /*) ;; *) NG=$PWD/$NG ;; esac
 
@@ -79,28 +111,51 @@ elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }
 
 # --- Debian packages --------------------------------------------------------
 need=$(vm_missing_base_packages)
-command -v kexec >/dev/null || [ -x /sbin/kexec ] || need="$need kexec-tools"
+if [ "$ARCH" = x86_64 ]; then
+	command -v kexec >/dev/null || [ -x /sbin/kexec ] || need="$need kexec-tools"
+else
+	# the guest's kexec and Debian's makedumpfile: see vm_fetch_debs below
+	need="$need $(vm_missing_arch_packages "$ARCH")"
+fi
 [ -x /usr/bin/makedumpfile ] || need="$need makedumpfile"
 { [ -x /sbin/mke2fs ] && [ -x /sbin/debugfs ]; } || need="$need e2fsprogs"
 $PY -c 'import kdumpfile' 2>/dev/null || need="$need python3-libkdumpfile"
 # shellcheck disable=SC2086
 vm_apt_install $need
-KEXEC=$(command -v kexec || echo /sbin/kexec)
 
 # --- the collector ----------------------------------------------------------
 mkdir -p "$(dirname "$OUTDIR")"
 exec 9>"$OUTDIR.lock"
 flock 9
-if [ ! -x "$NG" ] && [ "$NG" = "$BUILD/static/makedumpfile" ]; then
+if [ ! -x "$NG" ] && [ "$NG" = "$DEF_NG" ]; then
 	log "building $NG"
-	make -C "$ROOT" LINKTYPE=static >&2
+	make -C "$ROOT" "${MAKE_NG[@]}" >&2
 fi
 [ -x "$NG" ] || die "no collector binary $NG"
-if ldd "$NG" >/dev/null 2>&1; then
-	die "$NG is dynamically linked; the capture initramfs needs a static binary"
+if [ "$ARCH" = x86_64 ]; then
+	if ldd "$NG" >/dev/null 2>&1; then
+		die "$NG is dynamically linked; the capture initramfs needs a static binary"
+	fi
+else
+	# no ldd for a foreign binary
+	readelf -h "$NG" | grep -q 'Machine:.*AArch64' || die "$NG is not an AArch64 executable"
+	if readelf -l "$NG" | grep -q 'program interpreter'; then
+		die "$NG is dynamically linked; the capture initramfs needs a static binary"
+	fi
 fi
 
-vm_fetch_kernel
+if [ "$ARCH" = x86_64 ]; then
+	vm_fetch_kernel
+	BUSYBOX=/bin/busybox
+	KEXEC=$(command -v kexec || echo /sbin/kexec)
+else
+	vm_foreign_arch arm64
+	vm_fetch_kernel arm64
+	vm_fetch_busybox arm64
+	# Debian's arm64 kexec (built with Xen support: the libxen* libraries)
+	# and makedumpfile; debconf is only kexec-tools' configuration
+	vm_fetch_debs kdump-arm64 arm64 kexec-tools makedumpfile -debconf
+fi
 log "kernel $KVER"
 
 key=$(
@@ -109,8 +164,15 @@ key=$(
 		echo "${f#"$ROOT"/} $(sha256sum < "$f" | cut -d' ' -f1)"
 	done
 	echo "kernel $KVER"
-	echo "debian-makedumpfile $(dpkg-query -W -f '${Version}' makedumpfile)"
-	echo "kexec-tools $(dpkg-query -W -f '${Version}' kexec-tools)"
+	if [ "$ARCH" = x86_64 ]; then
+		echo "debian-makedumpfile $(dpkg-query -W -f '${Version}' makedumpfile)"
+		echo "kexec-tools $(dpkg-query -W -f '${Version}' kexec-tools)"
+	else
+		echo "arch $ARCH"
+		echo "busybox $(sha256sum < "$BUSYBOX" | cut -d' ' -f1)"
+		sed 's/^/debian /' "$DEBROOT/.packages"
+		echo "host-makedumpfile $(dpkg-query -W -f '${Version}' makedumpfile)"
+	fi
 )
 if [ $FORCE = no ] && [ -f "$OUTDIR/key" ] && [ "$(cat "$OUTDIR/key")" = "$key" ]; then
 	log "results in $OUTDIR are up to date (same collector and scripts); use --force to rerun"
@@ -140,10 +202,14 @@ trap 'exit 130' INT TERM HUP
 
 # --- capture initramfs ------------------------------------------------------
 CAP=$WORK/capture
-vm_stage_busybox "$CAP"
+vm_stage_busybox "$CAP" "$BUSYBOX"
 vm_stage_modules "$CAP" virtio_ring virtio virtio_pci_modern_dev \
 	virtio_pci_legacy_dev virtio_pci virtio_blk
-vm_stage_binary "$CAP" /usr/bin/makedumpfile
+if [ "$ARCH" = x86_64 ]; then
+	vm_stage_binary "$CAP" /usr/bin/makedumpfile
+else
+	vm_stage_foreign_binary "$CAP" "$DEBROOT" /usr/bin/makedumpfile
+fi
 mkdir -p "$CAP/opt/ng"
 cp "$NG" "$CAP/opt/ng/makedumpfile"
 install -m 755 "$HERE/init.sh" "$CAP/init"
@@ -152,9 +218,14 @@ log "capture initramfs $(du -k "$WORK/capture.cpio.gz" | cut -f1) KiB (modules: 
 
 # --- first kernel's initramfs ----------------------------------------------
 FIRST=$WORK/first
-vm_stage_busybox "$FIRST"
-gcc -static -O2 -Wall -o "$FIRST/bin/workload" "$VMDIR/workload.c"
-vm_stage_binary "$FIRST" "$KEXEC" /sbin/kexec
+vm_stage_busybox "$FIRST" "$BUSYBOX"
+if [ "$ARCH" = x86_64 ]; then
+	gcc -static -O2 -Wall -o "$FIRST/bin/workload" "$VMDIR/workload.c"
+	vm_stage_binary "$FIRST" "$KEXEC" /sbin/kexec
+else
+	aarch64-linux-gnu-gcc -static -O2 -Wall -o "$FIRST/bin/workload" "$VMDIR/workload.c"
+	vm_stage_foreign_binary "$FIRST" "$DEBROOT" /sbin/kexec
+fi
 install -m 755 "$HERE/init.sh" "$FIRST/init"
 cp "$VMLINUZ" "$FIRST/vmlinuz"
 cp "$WORK/capture.cpio.gz" "$FIRST/initrd"
@@ -182,13 +253,25 @@ LOG=$NEW/console.log
 : > "$LOG"
 T_BOOT=$(elapsed)
 log "booting (timeout ${TIMEOUT}s), console in $OUTDIR/console.log"
-qemu-system-x86_64 \
-	-machine q35,accel=tcg -cpu max -m 1024 -smp 1 \
-	-nographic -no-reboot -nic none \
-	-kernel "$VMLINUZ" -initrd "$WORK/first.cpio.gz" \
-	-append "console=ttyS0 crashkernel=256M panic=-1 quiet" \
-	"${drives[@]}" \
-	</dev/null >>"$LOG" 2>&1 &
+if [ "$ARCH" = x86_64 ]; then
+	qemu-system-x86_64 \
+		-machine q35,accel=tcg -cpu max -m 1024 -smp 1 \
+		-nographic -no-reboot -nic none \
+		-kernel "$VMLINUZ" -initrd "$WORK/first.cpio.gz" \
+		-append "console=ttyS0 crashkernel=256M panic=-1 quiet" \
+		"${drives[@]}" \
+		</dev/null >>"$LOG" 2>&1 &
+else
+	# see tests/vm/mkvmcore.sh for pauth-impdef=on; init.sh passes
+	# console= on to the capture kernel
+	qemu-system-aarch64 \
+		-machine virt,accel=tcg -cpu max,pauth-impdef=on -m 1024 -smp 1 \
+		-nographic -no-reboot -nic none \
+		-kernel "$VMLINUZ" -initrd "$WORK/first.cpio.gz" \
+		-append "console=ttyAMA0 crashkernel=256M panic=-1 quiet" \
+		"${drives[@]}" \
+		</dev/null >>"$LOG" 2>&1 &
+fi
 QEMU_PID=$!
 
 deadline=$(($(date +%s) + TIMEOUT))

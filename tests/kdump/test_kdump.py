@@ -1,10 +1,18 @@
 """End-to-end kdump: our static makedumpfile as the collector in a real
-capture kernel (the project's issue 6).
+capture kernel (the project's issue 6), on x86_64 and on arm64.
 
-tests/kdump/run-kdump.sh (run once per module, cached by the collector's
-hash) crashes Debian's cloud kernel under QEMU/TCG with sysrq-c; in the
-kexec'ed capture kernel Debian's makedumpfile 1.7.2 and ours (the static
-build/static/makedumpfile) each dump the same /proc/vmcore.  Checked here:
+tests/kdump/run-kdump.sh (run once per module and architecture, cached by
+the collector's hash) crashes Debian's cloud kernel under QEMU/TCG with
+sysrq-c; in the kexec'ed capture kernel Debian's makedumpfile 1.7.2 and
+ours (the static build/static/makedumpfile) each dump the same
+/proc/vmcore.  The same with --arch aarch64 (results in
+build/kdump-aarch64/): Debian's arm64 cloud kernel on QEMU's virt board,
+Debian's arm64 kexec and makedumpfile, and our cross-built
+build/static-aarch64/makedumpfile.  Every test runs for both architectures
+(the `run` fixture's parameter); the host-side tools are the x86_64 ones
+(our build/makedumpfile, Debian's /usr/bin/makedumpfile for -R) except the
+reference for --dump-dmesg of an arm64 dump, Debian's arm64 makedumpfile
+under qemu-user (tests/tools/ref-makedumpfile-arm64).  Checked here:
 
   case 1  ours `-l -d 31 -F` to a raw disk: `build/makedumpfile -R`
           rebuilds it from the disk (trailing data after the end marker is
@@ -20,7 +28,8 @@ build/static/makedumpfile) each dump the same /proc/vmcore.  Checked here:
   console ours prints only whole lines on the serial console when TERM is
           unset (cases 1 and 3) or dumb (case 2): no '\\r', no escapes.
 
-Needs QEMU; skipped when it is missing unless MKDUMP_REQUIRE_VMCORES is set.
+Needs QEMU (qemu-system-x86_64, qemu-system-aarch64); an architecture is
+skipped when its QEMU is missing unless MKDUMP_REQUIRE_VMCORES is set.
 Run: /usr/bin/python3 -m pytest -q tests/kdump
 """
 
@@ -35,12 +44,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
-OUT = BUILD / "kdump"
-HOST = OUT / "host"
 RUN = ROOT / "tests" / "kdump" / "run-kdump.sh"
 OURS = BUILD / "makedumpfile"          # host-side tool: -R, --dump-dmesg
 DEBIAN = Path("/usr/bin/makedumpfile")  # Debian's 1.7.2, the reference
+DEBIAN_ARM64 = ROOT / "tests" / "tools" / "ref-makedumpfile-arm64"
 PAGE = 4096
+
+# architecture -> (QEMU, run-kdump.sh arguments, results directory,
+#                  Debian's makedumpfile that reads its dumps on this host)
+ARCHES = {
+    "x86_64": ("qemu-system-x86_64", [], BUILD / "kdump", DEBIAN),
+    "aarch64": ("qemu-system-aarch64", ["--arch", "aarch64"], BUILD / "kdump-aarch64", DEBIAN_ARM64),
+}
 
 DUMP_DH_COMPRESSED_ZLIB = 0x1
 DUMP_DH_COMPRESSED_LZO = 0x2
@@ -65,7 +80,11 @@ def _tail(data, n=40):
 # --- the QEMU run -----------------------------------------------------------
 
 class Run:
-    def __init__(self, console):
+    def __init__(self, arch, out, console):
+        self.arch = arch
+        self.out = out            # run-kdump.sh's results
+        self.host = out / "host"  # what the tests make from them
+        self.debian = ARCHES[arch][3]
         self.console = console
         self.exit = {}
         for m in re.finditer(rb"COLLECTOR-EXIT ([\w-]+)=(\S+)", console):
@@ -81,20 +100,22 @@ class Run:
         return self.console[i + len(begin):j]
 
 
-@pytest.fixture(scope="module")
-def run():
-    if not shutil.which("qemu-system-x86_64"):
+@pytest.fixture(scope="module", params=sorted(ARCHES))
+def run(request):
+    arch = request.param
+    qemu, args, out, _debian = ARCHES[arch]
+    if not shutil.which(qemu):
         if os.environ.get("MKDUMP_REQUIRE_VMCORES"):
-            pytest.fail("qemu-system-x86_64 not found and MKDUMP_REQUIRE_VMCORES is set")
-        pytest.skip("qemu-system-x86_64 not found (set MKDUMP_REQUIRE_VMCORES to make this a failure)")
-    p = subprocess.run([str(RUN)], cwd=ROOT, stdout=subprocess.PIPE,
+            pytest.fail("%s not found and MKDUMP_REQUIRE_VMCORES is set" % qemu)
+        pytest.skip("%s not found (set MKDUMP_REQUIRE_VMCORES to make this a failure)" % qemu)
+    p = subprocess.run([str(RUN)] + args, cwd=ROOT, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=1800)
-    console_path = OUT / "console.log"
+    console_path = out / "console.log"
     console = console_path.read_bytes() if console_path.exists() else b""
     if p.returncode != 0:
-        pytest.fail("tests/kdump/run-kdump.sh failed (exit %d):\n%s\n--- console (%s) ---\n%s"
-                    % (p.returncode, _tail(p.stdout), console_path, _tail(console)))
-    return Run(console)
+        pytest.fail("tests/kdump/run-kdump.sh %s failed (exit %d):\n%s\n--- console (%s) ---\n%s"
+                    % (" ".join(args), p.returncode, _tail(p.stdout), console_path, _tail(console)))
+    return Run(arch, out, console)
 
 
 def _build_host_tool():
@@ -126,9 +147,10 @@ class Dumps:
                 pytest.fail("reference collector %s exited with %s in the capture kernel "
                             "(Debian's makedumpfile; a harness or environment problem)\n%s"
                             % (case, status, (self.run.segment(case) or b"").decode("utf-8", "replace")))
-            HOST.mkdir(exist_ok=True)
-            out = HOST / (case + ".kdump")
-            p = self._rearrange(DEBIAN, OUT / (case + ".img"), out)
+            self.run.host.mkdir(exist_ok=True)
+            out = self.run.host / (case + ".kdump")
+            # -R only copies the flattened records: the x86_64 build serves
+            p = self._rearrange(DEBIAN, self.run.out / (case + ".img"), out)
             if p.returncode != 0:
                 pytest.fail("Debian's makedumpfile -R of %s failed (exit %d):\n%s"
                             % (case, p.returncode, p.stdout.decode("utf-8", "replace")))
@@ -140,18 +162,18 @@ class Dumps:
         if case not in self.cache:
             if case == "ours-l31":
                 _build_host_tool()
-                HOST.mkdir(exist_ok=True)
-                out = HOST / "ours-l31.kdump"
-                p = self._rearrange(OURS, OUT / "ours-l31.img", out)
+                self.run.host.mkdir(exist_ok=True)
+                out = self.run.host / "ours-l31.kdump"
+                p = self._rearrange(OURS, self.run.out / "ours-l31.img", out)
                 assert p.returncode == 0, (
                     "case 1: `build/makedumpfile -R` of the raw disk failed (exit %d):\n%s"
                     % (p.returncode, p.stdout.decode("utf-8", "replace")))
                 assert out.exists(), "case 1: -R exited 0 but wrote no %s" % out
             else:
-                out = OUT / (case + ".kdump")
+                out = self.run.out / (case + ".kdump")
                 assert out.exists(), (
                     "%s: no /vmcore in the file system image (see %s)"
-                    % (case, OUT / "console.log"))
+                    % (case, self.run.out / "console.log"))
             self.cache[case] = out
         return self.cache[case]
 
@@ -214,15 +236,15 @@ def _fmt_pfns(pfns, n=10):
     return s + (", ... (%d in all)" % len(pfns) if len(pfns) > n else "")
 
 
-def _dmesg(path, tag):
+def _dmesg(run, path, tag):
     """The kernel log of the dump at PATH by our --dump-dmesg, which must
-    equal what Debian's makedumpfile reads from the same file; returns
-    (text, reader)."""
-    HOST.mkdir(exist_ok=True)
+    equal what Debian's makedumpfile (RUN's architecture's) reads from the
+    same file; returns (text, reader)."""
+    run.host.mkdir(exist_ok=True)
     _build_host_tool()
     texts = []
-    for name, binary in (("ours", OURS), ("debian", DEBIAN)):
-        out = HOST / ("%s.%s.dmesg" % (tag, name))
+    for name, binary in (("ours", OURS), ("debian", run.debian)):
+        out = run.host / ("%s.%s.dmesg" % (tag, name))
         out.unlink(missing_ok=True)
         p = subprocess.run([str(binary), "--dump-dmesg", str(path), str(out)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -294,11 +316,13 @@ def test_dump_header(c12):
     assert h.dump_level == 31, "%s: sub-header dump_level %d, expected 31" % (case, h.dump_level)
 
 
-def test_libkdumpfile_opens_and_translates(c12):
+def test_libkdumpfile_opens_and_translates(run, c12):
     import kdumpfile
     case, _flag, path = c12
     k = _open(path)
     assert k.attr["file.format"] == "diskdump"
+    assert k.attr["arch.name"] == run.arch, (
+        "%s: a dump of an %s machine, not %s" % (case, k.attr["arch.name"], run.arch))
     k.attr["addrxlat.ostype"] = "linux"
     release = k.attr["linux.uts.release"]
     uts = k.attr["linux.vmcoreinfo.SYMBOL.init_uts_ns"]
@@ -307,9 +331,9 @@ def test_libkdumpfile_opens_and_translates(c12):
         "%s: init_uts_ns read through the kernel page tables lacks %r" % (case, release))
 
 
-def test_kernel_log_has_the_crash(c12):
+def test_kernel_log_has_the_crash(run, c12):
     case, _flag, path = c12
-    text, reader = _dmesg(path, case)
+    text, reader = _dmesg(run, path, case)
     assert MARKER in text, "%s: kernel log (via %s) lacks %r" % (case, reader, MARKER)
     assert CRASH_MSG in text, "%s: kernel log (via %s) lacks %r" % (case, reader, CRASH_MSG)
 

@@ -25,6 +25,19 @@
 #   vm_stage_binary DIR BIN [AS]  copy the dynamic executable BIN to DIR/AS
 #                                 (default: the same path), with every shared
 #                                 library ldd lists and the program loader
+#   vm_apt_download DIR PKG...    apt-get download PKGs into DIR (apt-get
+#                                 update and a retry when that fails)
+#   vm_fetch_debs NAME DEBARCH PKG... [-PKG...]
+#                                 make sure DEBARCH's PKGs and the closure of
+#                                 their Depends/Pre-Depends (minus -PKGs and
+#                                 :any dependencies) are cached unpacked in
+#                                 build/kernel/NAME/; sets DEBROOT
+#   vm_stage_foreign_binary DIR ROOT BIN [AS]
+#                                 copy the dynamic executable ROOT/BIN of
+#                                 another architecture to DIR/AS (default
+#                                 BIN), with its program loader and every
+#                                 library it needs, recursively, from ROOT
+#                                 (readelf, not ldd)
 #   vm_pack_initramfs DIR OUT     pack DIR as a gzip'ed newc cpio in OUT
 #   vm_stop_qemu PID              terminate a QEMU process (TERM, then KILL)
 
@@ -172,6 +185,117 @@ vm_stage_binary() {
 		[ -e "$stage$lib" ] && continue
 		mkdir -p "$stage$(dirname "$lib")"
 		cp -L "$lib" "$stage$lib"
+	done
+}
+
+# Package lists can be stale (the archive has moved on): update once, retry.
+vm_apt_download() {
+	local dir=$1 opts=(-qq)
+	shift
+	# as root, apt's _apt sandbox user may not be able to write build/
+	[ "$(id -u)" = 0 ] && opts+=(-o APT::Sandbox::User=root)
+	(cd "$dir" && apt-get download "${opts[@]}" "$@" >&2) ||
+		{ apt-get update -q >&2 && (cd "$dir" && apt-get download "${opts[@]}" "$@" >&2); }
+}
+
+# NAME's unpacked packages are reused as long as DIR/.request (the request
+# they were made for) is the same; DIR/.packages lists name, arch, version.
+vm_fetch_debs() {
+	local name=$1 arch=$2 kdir=$BUILD/kernel droot req todo=() skip=" " seen=" " p info deps
+	shift 2
+	for p in "$@"; do
+		case $p in
+		-*) skip="$skip${p#-} " ;;
+		*) todo+=("$p") ;;
+		esac
+	done
+	droot=$kdir/$name
+	req="$arch: $*"
+	mkdir -p "$kdir"
+	exec 8>"$kdir/.lock"
+	flock 8
+	if [ ! -f "$droot/.packages" ] || [ "$(cat "$droot/.request" 2>/dev/null)" != "$req" ]; then
+		vm_foreign_arch "$arch"
+		apt-cache show --no-all-versions "${todo[0]}:$arch" >/dev/null 2>&1 || apt-get update -q >&2
+		local pkgs=()
+		while [ ${#todo[@]} -gt 0 ]; do
+			p=${todo[0]}
+			todo=("${todo[@]:1}")
+			case "$seen$skip" in *" $p "*) continue ;; esac
+			seen="$seen$p "
+			pkgs+=("$p:$arch")
+			info=$(apt-cache show --no-all-versions "$p:$arch") ||
+				die "no $arch package $p"
+			# first alternative, no version constraints, no :any
+			deps=$(printf '%s\n' "$info" |
+				sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' | tr ',' '\n' |
+				sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' |
+				grep -v ':any$' | sed "s/:$arch\$//" | grep . || true)
+			# shellcheck disable=SC2206
+			todo+=($deps)
+		done
+		log "downloading ${pkgs[*]}"
+		rm -rf "$droot" "$droot.tmp"
+		mkdir -p "$droot.tmp/.debs"
+		vm_apt_download "$droot.tmp/.debs" "${pkgs[@]}"
+		for p in "$droot.tmp"/.debs/*.deb; do
+			dpkg -x "$p" "$droot.tmp"
+			# shellcheck disable=SC2016	# dpkg-deb's format, not the shell's
+			dpkg-deb -W --showformat='${Package}:${Architecture} ${Version}\n' "$p"
+		done > "$droot.tmp/.packages"
+		rm -rf "$droot.tmp/.debs"
+		echo "$req" > "$droot.tmp/.request"
+		mv "$droot.tmp" "$droot"
+	fi
+	flock -u 8
+	exec 8>&-
+	# shellcheck disable=SC2034	# for the caller
+	DEBROOT=$droot
+}
+
+# Libraries are looked up where Debian puts them (the multiarch directories
+# first) and staged at the path they were found at, which the program
+# loader searches by default.
+# A file in ROOT, symbolic links resolved; die if they lead out of ROOT.
+vm_foreign_file() {
+	local real
+	real=$(readlink -f "$2")
+	case $real in
+	"$1"/*) [ -f "$real" ] && { echo "$real"; return 0; } ;;
+	esac
+	die "${2#"$1"} is missing from $1 (or a link out of it)"
+}
+
+vm_stage_foreign_binary() {
+	local stage=$1 root=$2 bin=$3 as=${4:-$3} interp f so d todo=() seen=" " found real
+	root=$(readlink -f "$root")
+	real=$(vm_foreign_file "$root" "$root$bin")
+	mkdir -p "$stage$(dirname "$as")"
+	cp "$real" "$stage$as"
+	interp=$(readelf -l "$root$bin" | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
+	[ -n "$interp" ] || die "$root$bin has no program interpreter"
+	real=$(vm_foreign_file "$root" "$root$interp")
+	mkdir -p "$stage$(dirname "$interp")"
+	cp "$real" "$stage$interp"
+	todo=("$root$bin")
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for so in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case $seen in *" $so "*) continue ;; esac
+			seen="$seen$so "
+			found=
+			for d in "$root"/lib/*-linux-gnu* "$root"/usr/lib/*-linux-gnu* "$root/lib" "$root/usr/lib"; do
+				[ -e "$d/$so" ] && { found=$d/$so; break; }
+			done
+			[ -n "$found" ] || die "$so (needed by ${f#"$root"}) missing from $root"
+			real=$(vm_foreign_file "$root" "$found")
+			if [ ! -e "$stage${found#"$root"}" ]; then
+				mkdir -p "$stage$(dirname "${found#"$root"}")"
+				cp "$real" "$stage${found#"$root"}"
+			fi
+			todo+=("$real")
+		done
 	done
 }
 
