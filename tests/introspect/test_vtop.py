@@ -121,3 +121,35 @@ def test_with_dumpfile(core, work):
     assert pa == va - START_KERNEL_MAP + core.phys_base
     assert os.path.getsize(out) > 1 << 20
     assert "The dumpfile is saved to %s." % out in p.stdout.decode()
+
+
+ARM64_SYMBOLS = ["init_uts_ns", "swapper_pg_dir", "_stext", "prb", "clear_seq",
+                 "vmap_area_list", "kallsyms_names"]
+
+
+@pytest.mark.parametrize("name", ARM64_SYMBOLS)
+def test_arm64_kernel_image_symbols(name):
+    """arm64 kernel-image symbols walked through swapper_pg_dir land at
+    virtual - NUMBER(kimage_voffset), where init_uts_ns holds "Linux"; and
+    SYMBOL(mem_section) (linear map) lands at virtual - PAGE_OFFSET +
+    NUMBER(PHYS_OFFSET), PAGE_OFFSET being -(1 << VA_BITS) on 6.1."""
+    path = os.path.join(os.path.dirname(real_vmcore("l5")), "aarch64-6.1-1g.elf")
+    if not os.path.exists(path):
+        if os.environ.get("MKDUMP_REQUIRE_VMCORES"):
+            pytest.fail("%s missing (tests/vm/mkvmcore.sh --arch aarch64)" % path)
+        pytest.skip("%s missing" % path)
+    c = Core(path)
+    vi = c.vmcoreinfo()
+    voff = int(vi["NUMBER(kimage_voffset)"], 16)
+    va = int(vi["SYMBOL(%s)" % name], 16)
+    steps, pa, _ = vtop(path, va)
+    # 4 levels, or 3 where a 2 MiB block maps it (text and rodata)
+    assert [s[0] for s in steps] in (["PGD", "PUD", "PMD", "PTE"], ["PGD", "PUD", "PMD"])
+    assert pa == (va - voff) & (2 ** 64 - 1)
+    if name == "init_uts_ns":
+        assert c.read(pa, 5) == b"Linux"
+    lin = int(vi["SYMBOL(mem_section)"], 16)
+    _, pa, _ = vtop(path, lin)
+    page_offset = 2 ** 64 - 2 ** int(vi["NUMBER(VA_BITS)"])
+    assert pa == lin - page_offset + int(vi["NUMBER(PHYS_OFFSET)"], 16)
+    c.close()
