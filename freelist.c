@@ -19,6 +19,7 @@
 #include "freelist.h"
 #include "kernel.h"
 #include "makedumpfile.h"
+#include "memmap.h"
 
 static bool need(const struct kernel *k, enum vmci_kind kind, const char *name,
 		 uint64_t *v, bool quiet)
@@ -41,58 +42,14 @@ static bool read_ptr(struct kernel *k, uint64_t va, uint64_t *out)
 	return true;
 }
 
-/* Online nodes from node_online_map, or node_states[N_ONLINE]; else node 0. */
-static uint64_t online_mask(struct kernel *k)
-{
-	uint64_t sym, size = 8, mask;
-	int64_t n_online;
-
-	if (vmci_symbol(&k->vi, "node_online_map", &sym) ||
-	    (vmci_symbol(&k->vi, "node_states", &sym) &&
-	     vmci_number(&k->vi, "N_ONLINE", &n_online) &&
-	     vmci_size(&k->vi, "nodemask_t", &size) &&
-	     (sym += (uint64_t)n_online * size, true))) {
-		if (read_ptr(k, sym, &mask) && mask)
-			return mask;
-	}
-	return 1;
-}
-
 static bool find_pgdats(struct freelist *fl, bool quiet)
 {
-	struct kernel *k = fl->k;
-	uint64_t sym, mask = online_mask(k), pgdat;
+	int n = memmap_find_pgdats(&fl->k->arch, fl->pgdat);
 
-	fl->nr_nodes = 0;
-	if (vmci_symbol(&k->vi, "node_data", &sym)) {
-		for (int n = 0; n < 64; n++)
-			if ((mask >> n) & 1 && read_ptr(k, sym + 8ULL * n, &pgdat) &&
-			    k->arch.ops->is_kvaddr(&k->arch, pgdat))
-				fl->pgdat[fl->nr_nodes++] = pgdat;
-	} else if (vmci_symbol(&k->vi, "pgdat_list", &sym)) {
-		uint64_t next_off;
-
-		if (vmci_offset(&k->vi, "pglist_data.pgdat_next", &next_off)) {
-			/* 2.6.16 and older: a chain through pgdat_next */
-			bool ok = read_ptr(k, sym, &pgdat);
-
-			while (ok && k->arch.ops->is_kvaddr(&k->arch, pgdat) &&
-			       fl->nr_nodes < 64) {
-				fl->pgdat[fl->nr_nodes++] = pgdat;
-				ok = read_ptr(k, pgdat + next_off, &pgdat);
-			}
-		} else {
-			for (int n = 0; n < 64; n++)
-				if ((mask >> n) & 1 && read_ptr(k, sym + 8ULL * n, &pgdat) &&
-				    k->arch.ops->is_kvaddr(&k->arch, pgdat))
-					fl->pgdat[fl->nr_nodes++] = pgdat;
-		}
-	} else if (vmci_symbol(&k->vi, "contig_page_data", &sym)) {
-		fl->pgdat[fl->nr_nodes++] = sym;
-	} else if (!quiet) {
+	if (!n && !quiet)
 		ERRMSG("Can't exclude free pages: VMCOREINFO has none of SYMBOL(node_data), SYMBOL(pgdat_list), SYMBOL(contig_page_data).\n");
-	}
-	return fl->nr_nodes > 0;
+	fl->nr_nodes = MAX(n, 0);
+	return n > 0;
 }
 
 /**

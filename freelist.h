@@ -10,13 +10,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memmap.h"
+
 struct kernel;
 struct bitmap;
 struct filter_stats;
 
 struct freelist {
 	struct kernel *k;
-	uint64_t pgdat[64];		/* online nodes' pglist_data */
+	uint64_t pgdat[MEMMAP_MAX_NODES];	/* online nodes' pglist_data */
 	int nr_nodes;
 	uint64_t off_node_zones, off_nr_zones, size_zone, off_free_area;
 	uint64_t off_spanned, size_free_area, off_free_list, size_list_head;

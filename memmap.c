@@ -28,7 +28,6 @@
 
 #define SECTION_MARKED_PRESENT	0x1ULL
 #define SECTION_FLAG_MASK	0x3fULL	/* flag bits below the coded mem_map */
-#define MAX_NODES		1024	/* MAX_NUMNODES, NODES_SHIFT 10 at most */
 
 struct sparse_geom {
 	uint64_t per_root;	/* sections per root */
@@ -238,20 +237,26 @@ static const char *pgdat_missing_key(const struct vmcoreinfo *vi,
 }
 
 /*
- * node_online_map (a nodemask_t: SIZE(nodemask_t) bytes of longs), or NULL
- * when VMCOREINFO has none or it reads as empty: then every node counts.
+ * node_online_map (a nodemask_t: SIZE(nodemask_t) bytes of longs; in -i
+ * files of upstream's -g, node_states[N_ONLINE]), or NULL when VMCOREINFO
+ * has neither or it reads as empty: then every node counts.
  */
 static uint8_t *read_online_map(struct arch_ctx *ctx, size_t *len)
 {
 	unsigned int psz = ctx->vc->tgt.ptr_size;
 	uint64_t sym, size;
+	int64_t n_online;
 	uint8_t *map;
 
-	if (!vmci_symbol(ctx->vi, "node_online_map", &sym))
-		return NULL;
 	if (!vmci_size(ctx->vi, "nodemask_t", &size))
 		size = psz;
-	size = ROUND_DOWN(MIN(size, MAX_NODES / 8), psz);
+	if (!vmci_symbol(ctx->vi, "node_online_map", &sym)) {
+		if (!vmci_symbol(ctx->vi, "node_states", &sym) ||
+		    !vmci_number(ctx->vi, "N_ONLINE", &n_online) || n_online < 0)
+			return NULL;
+		sym += (uint64_t)n_online * size;
+	}
+	size = ROUND_DOWN(MIN(size, MEMMAP_MAX_NODES / 8), psz);
 	if (!size)
 		return NULL;
 	map = xmalloc((size_t)size);
@@ -295,7 +300,7 @@ struct node_map {
  *		leaves out are skipped; "pgdat_list" without one: the first
  *		node of a chain through pglist_data.pgdat_next (2.6.16 and
  *		older); "contig_page_data": the only node
- * @nodes:	MAX_NODES entries; nid and pgdat are filled in
+ * @nodes:	MEMMAP_MAX_NODES entries; nid and pgdat are filled in
  *
  * Returns the number of nodes, or -1 after an error message.
  */
@@ -319,7 +324,7 @@ static int find_pgdats(struct arch_ctx *ctx, const char *list,
 			return -1;
 		}
 		while (ptr) {
-			if (n == MAX_NODES || !ctx->ops->is_kvaddr(ctx, ptr)) {
+			if (n == MEMMAP_MAX_NODES || !ctx->ops->is_kvaddr(ctx, ptr)) {
 				ERRMSG("The pgdat_list chain is broken after %d nodes (next %llx).\n",
 				       n, (unsigned long long)ptr);
 				return -1;
@@ -333,7 +338,7 @@ static int find_pgdats(struct arch_ctx *ctx, const char *list,
 		}
 		return n;
 	}
-	len = MIN(len, MAX_NODES);
+	len = MIN(len, MEMMAP_MAX_NODES);
 	arr = xmalloc((size_t)(len * psz));
 	if (!arch_read_virt(ctx, sym, arr, (size_t)(len * psz))) {
 		ERRMSG("Can't read %s[%llu] at %llx.\n", list, (unsigned long long)len,
@@ -359,6 +364,41 @@ static int find_pgdats(struct arch_ctx *ctx, const char *list,
 	return n;
 }
 
+/**
+ * memmap_find_pgdats - the pglist_data of every online node, for the walk
+ * of the zone free lists (freelist.c).
+ * @pgdat:	room for MEMMAP_MAX_NODES addresses
+ *
+ * Return: the number of nodes; 0, with no message, when VMCOREINFO names no
+ * node list at all; -1 after an error message.
+ */
+int memmap_find_pgdats(struct arch_ctx *ctx, uint64_t *pgdat)
+{
+	const char *list = pgdat_list_name(ctx->vi);
+	struct pgdat_offsets po = { 0 };
+	struct node_map *nodes;
+	uint64_t v;
+	int n;
+
+	if (!list && vmci_symbol(ctx->vi, "contig_page_data", &v))
+		list = "contig_page_data";
+	if (!list)
+		return 0;
+	po.has_next = vmci_offset(ctx->vi, "pglist_data.pgdat_next", &po.next);
+	if (strcmp(list, "contig_page_data") && !vmci_length(ctx->vi, list, &v) &&
+	    !(po.has_next && !strcmp(list, "pgdat_list"))) {
+		ERRMSG("VMCOREINFO has SYMBOL(%s) but lacks LENGTH(%s); can't list the nodes.\n",
+		       list, list);
+		return -1;
+	}
+	nodes = xmalloc(MEMMAP_MAX_NODES * sizeof(*nodes));
+	n = find_pgdats(ctx, list, &po, nodes);
+	for (int i = 0; i < n; i++)
+		pgdat[i] = nodes[i].pgdat;
+	free(nodes);
+	return n;
+}
+
 static int cmp_node_start(const void *a, const void *b)
 {
 	const struct node_map *x = a, *y = b;
@@ -381,7 +421,7 @@ static bool discover_discontig(struct arch_ctx *ctx, const struct pgdat_offsets 
 			       uint64_t size_page, uint64_t max_mapnr,
 			       const char *list, const char *model, struct memmap *mm)
 {
-	struct node_map *nodes = xmalloc(MAX_NODES * sizeof(*nodes));
+	struct node_map *nodes = xmalloc(MEMMAP_MAX_NODES * sizeof(*nodes));
 	int nr, used = 0;
 	bool ok;
 

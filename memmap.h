@@ -10,6 +10,8 @@
 
 struct arch_ctx;
 
+#define MEMMAP_MAX_NODES	1024	/* MAX_NUMNODES, NODES_SHIFT 10 at most */
+
 /**
  * struct mm_range - pfns [@start_pfn, @end_pfn) whose struct pages are
  * contiguous in kernel virtual memory starting at @mem_map.
@@ -30,5 +32,6 @@ bool memmap_discover(struct arch_ctx *ctx, uint64_t page_size,
 		     uint64_t size_page, uint64_t max_mapnr, struct memmap *mm);
 void memmap_free(struct memmap *mm);
 uint64_t memmap_end_pfn(const struct memmap *mm);
+int memmap_find_pgdats(struct arch_ctx *ctx, uint64_t *pgdat);
 
 #endif /* MDF_MEMMAP_H */
