@@ -209,15 +209,12 @@ static const char *pgdat_list_name(const struct vmcoreinfo *vi)
 	return NULL;
 }
 
-/**
- * pgdat_missing_key - the first key VMCOREINFO lacks to walk the nodes.
- * @list:	"node_data", "pgdat_list" or "contig_page_data"
- * @po:		filled with the pglist_data offsets
- *
- * Returns NULL when nothing is missing.
+/*
+ * The first key VMCOREINFO lacks to list the nodes of @list ("node_data",
+ * "pgdat_list" or "contig_page_data"), or NULL; fills @po->next.
  */
-static const char *pgdat_missing_key(const struct vmcoreinfo *vi,
-				     const char *list, struct pgdat_offsets *po)
+static const char *node_list_missing_key(const struct vmcoreinfo *vi,
+					 const char *list, struct pgdat_offsets *po)
 {
 	uint64_t len;
 
@@ -227,6 +224,24 @@ static const char *pgdat_missing_key(const struct vmcoreinfo *vi,
 	if (!strcmp(list, "pgdat_list") && !vmci_length(vi, "pgdat_list", &len) &&
 	    !po->has_next)
 		return "LENGTH(pgdat_list) or OFFSET(pglist_data.pgdat_next)";
+	return NULL;
+}
+
+/**
+ * pgdat_missing_key - the first key VMCOREINFO lacks to walk the nodes
+ * and find their struct page arrays.
+ * @list:	"node_data", "pgdat_list" or "contig_page_data"
+ * @po:		filled with the pglist_data offsets
+ *
+ * Returns NULL when nothing is missing.
+ */
+static const char *pgdat_missing_key(const struct vmcoreinfo *vi,
+				     const char *list, struct pgdat_offsets *po)
+{
+	const char *missing = node_list_missing_key(vi, list, po);
+
+	if (missing)
+		return missing;
 	if (!vmci_offset(vi, "pglist_data.node_mem_map", &po->mem_map))
 		return "OFFSET(pglist_data.node_mem_map)";
 	if (!vmci_offset(vi, "pglist_data.node_start_pfn", &po->start_pfn))
@@ -374,7 +389,7 @@ static int find_pgdats(struct arch_ctx *ctx, const char *list,
  */
 int memmap_find_pgdats(struct arch_ctx *ctx, uint64_t *pgdat)
 {
-	const char *list = pgdat_list_name(ctx->vi);
+	const char *list = pgdat_list_name(ctx->vi), *missing;
 	struct pgdat_offsets po = { 0 };
 	struct node_map *nodes;
 	uint64_t v;
@@ -384,11 +399,10 @@ int memmap_find_pgdats(struct arch_ctx *ctx, uint64_t *pgdat)
 		list = "contig_page_data";
 	if (!list)
 		return 0;
-	po.has_next = vmci_offset(ctx->vi, "pglist_data.pgdat_next", &po.next);
-	if (strcmp(list, "contig_page_data") && !vmci_length(ctx->vi, list, &v) &&
-	    !(po.has_next && !strcmp(list, "pgdat_list"))) {
-		ERRMSG("VMCOREINFO has SYMBOL(%s) but lacks LENGTH(%s); can't list the nodes.\n",
-		       list, list);
+	missing = node_list_missing_key(ctx->vi, list, &po);
+	if (missing) {
+		ERRMSG("VMCOREINFO has SYMBOL(%s) but lacks %s; can't list the nodes.\n",
+		       list, missing);
 		return -1;
 	}
 	nodes = xmalloc(MEMMAP_MAX_NODES * sizeof(*nodes));
