@@ -157,9 +157,10 @@ static void init_compound_order(struct page_layout *pl, const struct vmcoreinfo 
 		pl->order_off = off - pl->size;
 	} else if (vmci_offset(vi, "page.compound_order", &off)) {
 		pl->order_off = off;
-	} else if (era->order_off >= 0) {
-		pl->order_off = (uint64_t)era->order_off;
+	} else {
 		*from_vmci = false;
+		if (era->order_off >= 0)
+			pl->order_off = (uint64_t)era->order_off;
 	}
 	pl->order_src = pl->order_off ? ORDER_FIELD : ORDER_NONE;
 }
@@ -176,9 +177,10 @@ static void init_compound_dtor(struct page_layout *pl, const struct vmcoreinfo *
 		pl->dtor_off = off - pl->size;
 	} else if (vmci_offset(vi, "page.compound_dtor", &off)) {
 		pl->dtor_off = off;
-	} else if (era->dtor_off >= 0) {
-		pl->dtor_off = (uint64_t)era->dtor_off;
+	} else {
 		*from_vmci = false;
+		if (era->dtor_off >= 0)
+			pl->dtor_off = (uint64_t)era->dtor_off;
 	}
 	if (!pl->dtor_off)
 		return;
@@ -203,7 +205,7 @@ static void init_compound_dtor(struct page_layout *pl, const struct vmcoreinfo *
 static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi,
 			  const struct kernel_era *era)
 {
-	bool order_vmci, dtor_vmci;
+	bool order_vmci, dtor_vmci, flag_key;
 	int64_t v;
 
 	pl->order_width = (unsigned int)era->order_width;
@@ -214,11 +216,11 @@ static void init_compound(struct page_layout *pl, const struct vmcoreinfo *vi,
 		pl->hugetlb_type = (uint32_t)v;
 		return;
 	}
-	if (vmci_number(vi, "PG_hugetlb", &v) || (era->order_in_flags1 && era->pg_hugetlb >= 0)) {
+	flag_key = vmci_number(vi, "PG_hugetlb", &v);
+	if (flag_key || (era->order_in_flags1 && era->pg_hugetlb >= 0)) {
 		pl->order_src = ORDER_FLAGS1;
 		pl->hugetlb = HUGETLB_PG_FLAG;
-		pl->hugetlb_value = vmci_number(vi, "PG_hugetlb", &v) ? (uint64_t)v
-								      : (uint64_t)era->pg_hugetlb;
+		pl->hugetlb_value = flag_key ? (uint64_t)v : (uint64_t)era->pg_hugetlb;
 		pl->hugetlb_type = era->hugetlb_type;	/* stable backports */
 		return;
 	}
