@@ -65,14 +65,6 @@ static bool is_live_kcore(const char *path)
 	return live;
 }
 
-static bool is_zero_page(const uint8_t *p, unsigned int size)
-{
-	for (unsigned int i = 0; i < size; i += 8)
-		if (get_le64(p + i))
-			return false;
-	return true;
-}
-
 /* Filter one cycle, then count what it left and which of that is zero. */
 static bool count_cycle(struct kernel *k, struct filter *f, struct usage *u,
 			struct bitmap *bm1, struct bitmap *bm2)
@@ -92,7 +84,7 @@ static bool count_cycle(struct kernel *k, struct filter *f, struct usage *u,
 		page = vmcore_read_page(&k->vc, pfn);
 		if (!page)
 			return false;
-		if (is_zero_page(page, k->page_size))
+		if (page_is_zero(page, k->page_size))
 			u->zero++;
 	}
 	return true;
