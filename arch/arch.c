@@ -43,6 +43,17 @@ void arch_fini(struct arch_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+/* A 64-bit page-table entry at @paddr, in the target's byte order. */
+bool arch_read_entry(struct arch_ctx *ctx, uint64_t paddr, uint64_t *entry)
+{
+	uint8_t b[8];
+
+	if (!vmcore_read_phys(ctx->vc, paddr, b, sizeof(b)))
+		return false;
+	*entry = tget64(&ctx->vc->tgt, b);
+	return true;
+}
+
 /**
  * arch_read_virt - read kernel virtual memory, one page mapping at a time.
  */

@@ -81,5 +81,6 @@ bool arch_init(struct arch_ctx *ctx, const struct arch_ops *ops,
 void arch_fini(struct arch_ctx *ctx);
 bool arch_read_virt(struct arch_ctx *ctx, uint64_t vaddr, void *buf,
 		    size_t len);
+bool arch_read_entry(struct arch_ctx *ctx, uint64_t paddr, uint64_t *entry);
 
 #endif /* MDF_ARCH_H */

@@ -124,16 +124,6 @@ static bool arm64_init(struct arch_ctx *ctx)
 	return true;
 }
 
-static bool read_entry(struct arch_ctx *ctx, uint64_t addr, uint64_t *entry)
-{
-	uint8_t b[8];
-
-	if (!vmcore_read_phys(ctx->vc, addr, b, sizeof(b)))
-		return false;
-	*entry = tget64(&ctx->vc->tgt, b);
-	return true;
-}
-
 /* The output address of a table, block or page descriptor. */
 static uint64_t desc_addr(const struct arm64_state *st, uint64_t entry, uint64_t align)
 {
@@ -173,7 +163,7 @@ static bool arm64_walk(struct arch_ctx *ctx, uint64_t va, uint64_t *pa,
 			t->step[t->n].level = level_name(st, level);
 			t->step[t->n].entry_addr = table + idx * 8;
 		}
-		if (!read_entry(ctx, table + idx * 8, &entry)) {
+		if (!arch_read_entry(ctx, table + idx * 8, &entry)) {
 			if (t)
 				t->error = "the page table is not in the dump";
 			return false;

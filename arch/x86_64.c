@@ -120,17 +120,6 @@ static bool x86_64_init(struct arch_ctx *ctx)
 	return true;
 }
 
-static bool read_entry(struct arch_ctx *ctx, uint64_t table, unsigned int idx,
-		       uint64_t *entry)
-{
-	uint8_t b[8];
-
-	if (!vmcore_read_phys(ctx->vc, table + idx * 8ULL, b, sizeof(b)))
-		return false;
-	*entry = tget64(&ctx->vc->tgt, b);
-	return true;
-}
-
 /*
  * Walk the kernel page tables for @va.  With @t, every entry read is
  * recorded (--vtop); without, the leaf found is cached.
@@ -150,7 +139,7 @@ static bool x86_64_walk(struct arch_ctx *ctx, uint64_t va, uint64_t *pa,
 			t->step[t->n].level = level == st->levels ? "PGD" : names[level - 1];
 			t->step[t->n].entry_addr = table + idx * 8ULL;
 		}
-		if (!read_entry(ctx, table, idx, &entry)) {
+		if (!arch_read_entry(ctx, table + idx * 8ULL, &entry)) {
 			if (t)
 				t->error = "the page table is not in the dump";
 			return false;
